@@ -1,0 +1,107 @@
+"""Records the answering core returns; the CLI, the HTTP API and the UI all serialise these."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Protocol
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    doc_id: str
+    doc_title: str
+    paragraph_id: str
+    label: str
+    page: int | None
+    text: str
+    url: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    answerable: bool
+    backend: str
+    notice: str = ""
+    citations: tuple[Citation, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+    language: str = "nl"
+    prompt_version: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "answerable": self.answerable,
+            "backend": self.backend,
+            "notice": self.notice,
+            "citations": [c.to_dict() for c in self.citations],
+            "timings": dict(self.timings),
+            "language": self.language,
+            "prompt_version": self.prompt_version,
+        }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    claim: str
+    verdict: str  # "supported" | "not_supported"
+    citations: tuple[Citation, ...] = ()
+    match: str = ""  # "exact" | "fuzzy" | "semantic" | ""
+    differences: str = ""  # for a near-miss quote: what differs, as a readable diff
+    score: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "claim": self.claim,
+            "verdict": self.verdict,
+            "citations": [c.to_dict() for c in self.citations],
+            "match": self.match,
+            "differences": self.differences,
+            "score": self.score,
+        }
+
+
+@dataclass(frozen=True)
+class StreamEvent:
+    """One step of a streamed answer: 'token' (text delta), then one 'answer' (the final Answer)."""
+
+    type: str
+    text: str = ""
+    answer: Answer | None = None
+
+
+class AssistantService(Protocol):
+    """What the CLI, HTTP API and UI call. `assistant.service.Assistant` is the real one."""
+
+    def ask(self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None) -> Answer: ...
+
+    def ask_stream(
+        self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None
+    ) -> Iterator[StreamEvent]: ...
+
+    def check(self, claim: str) -> CheckResult: ...
+
+    def documents(self) -> list[dict[str, Any]]: ...
+
+    def document(self, doc_id: str) -> dict[str, Any] | None: ...
+
+    def ready(self) -> tuple[bool, str]: ...
+
+
+class UserError(Exception):
+    """A problem the user can fix; the message is one clear sentence meant for people."""
+
+    status = 400
+
+
+class NotReadyError(UserError):
+    """A service the assistant depends on is not available right now."""
+
+    status = 503
