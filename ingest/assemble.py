@@ -22,6 +22,8 @@ class Block:
     # For a footnote: its number as printed. For other blocks: footnote numbers they reference.
     footnote_number: str | None = None
     footnote_markers: tuple[str, ...] = ()
+    # Per marker, the sentence that carries it: lets a footnote be found by what it annotates.
+    marker_sentences: tuple[str, ...] = ()
 
 
 def assemble(
@@ -67,12 +69,17 @@ def assemble(
                 "text": text,
                 "footnote_number": block.footnote_number,
                 "markers": block.footnote_markers,
+                "sentences": block.marker_sentences,
             }
         )
 
     footnote_ids = {d["footnote_number"]: d["id"] for d in drafts if d["kind"] == "footnote" and d["footnote_number"]}
     referenced_by: dict[str, list[str]] = {}
+    anchors: dict[str, str] = {}
     for d in drafts:
+        for marker, sentence in zip(d["markers"], d["sentences"]):
+            if marker in footnote_ids:
+                anchors.setdefault(footnote_ids[marker], normalize_space(sentence))
         refs = tuple(footnote_ids[m] for m in d["markers"] if m in footnote_ids)
         d["refs"] = refs
         for ref in refs:
@@ -91,6 +98,7 @@ def assemble(
             text=d["text"],
             footnote_refs=d["refs"],
             referenced_by=tuple(referenced_by.get(d["id"], ())),
+            anchor=anchors.get(d["id"], ""),
             hash=content_hash(d["text"]),
         )
         for d in drafts

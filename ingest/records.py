@@ -70,6 +70,12 @@ class Paragraph:
     footnote_refs: tuple[str, ...] = ()
     referenced_by: tuple[str, ...] = ()
     hash: str = ""
+    anchor: str = ""  # for a footnote: the sentence that carries its marker
+
+    @property
+    def search_text(self) -> str:
+        """What search matches on: a footnote together with the sentence it annotates."""
+        return f"{self.text} ({self.anchor})" if self.anchor else self.text
 
     @property
     def page(self) -> int | None:

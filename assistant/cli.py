@@ -1,0 +1,188 @@
+"""The `assistant` command: a thin layer over `assistant.service.Assistant`."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assistant.config import Settings
+from assistant.types import UserError
+
+
+def _settings_options(func: Any) -> Any:
+    """One option per setting, with its help text, environment variable and default."""
+    for name, env, help_text, default in reversed(Settings.describe()):
+        func = click.option(
+            f"--{name.replace('_', '-')}",
+            name,
+            default=None,
+            help=f"{help_text} [env: {env}; default: {default}]",
+            show_default=False,
+        )(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@_settings_options
+@click.pass_context
+def cli(ctx: click.Context, **flags: Any) -> None:
+    """Semicon Visie assistant: answers about 'Semicon Visie 2035' with paragraph citations."""
+    try:
+        ctx.obj = Settings.load(**{k: v for k, v in flags.items() if v is not None})
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _assistant(ctx: click.Context) -> Any:
+    from assistant.service import Assistant
+
+    return Assistant(ctx.obj)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"Fout: {message}", err=True)
+    sys.exit(code)
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=None))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Read and parse only; do not touch the index.")
+@click.option("--json", "as_json", is_flag=True, help="Print records (with --dry-run) or the summary as JSON.")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool, as_json: bool) -> None:
+    """Read documents (default: the corpus folder) into paragraph records and update the index."""
+    from tqdm import tqdm
+
+    assistant = _assistant(ctx)
+    targets = list(paths) or [ctx.obj.corpus_dir]
+    bar = tqdm(desc="Inlezen", unit=" bestand", file=sys.stderr, disable=as_json or not sys.stderr.isatty())
+    try:
+        if dry_run:
+            report = assistant.read(targets, progress=lambda p: bar.update(1))
+            bar.close()
+            if as_json:
+                for document in report.documents:
+                    for paragraph in document.paragraphs:
+                        _echo_json(paragraph.to_dict())
+            summary = {
+                "documents": len(report.documents),
+                "paragraphs": report.paragraphs,
+                "footnotes": report.footnotes,
+                "skipped": [{"path": s.path, "reason": s.reason} for s in report.skipped],
+            }
+            if not as_json:
+                _print_summary(summary)
+            skipped = report.skipped
+        else:
+            result = assistant.ingest(targets, progress=lambda p: bar.update(1))
+            bar.close()
+            summary = result.summary()
+            _echo_json(summary) if as_json else _print_summary(summary)
+            skipped = result.report.skipped
+    except UserError as exc:
+        _fail(str(exc))
+    for item in skipped:
+        click.echo(f"Overgeslagen: {item.reason}", err=True)
+    if skipped:
+        sys.exit(1)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    line = f"{summary['documents']} documenten, {summary['paragraphs']} paragrafen ({summary['footnotes']} voetnoten)"
+    if "embedded" in summary:
+        line += (
+            f"; index: {summary['embedded']} ingebed, {summary['updated']} bijgewerkt, "
+            f"{summary['unchanged']} ongewijzigd, {summary['deleted']} verwijderd"
+        )
+    line += f"; {len(summary['skipped'])} overgeslagen."
+    click.echo(line)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def sources(ctx: click.Context, as_json: bool) -> None:
+    """List the documents in the corpus, their Kamerstuk references and whether each is present."""
+    from ingest.fetch import present_documents
+
+    assistant = _assistant(ctx)
+    report = assistant.read()
+    present = present_documents(ctx.obj.corpus_dir)
+    rows = []
+    for document in report.documents:
+        refs = [{**r.to_dict(), "url": r.url(ctx.obj.fetch_base_url), "present": r.key in present} for r in document.references]
+        rows.append({"id": document.id, "title": document.title, "path": document.path, "paragraphs": len(document.paragraphs), "references": refs})
+    if as_json:
+        _echo_json(rows)
+    else:
+        for row in rows:
+            click.echo(f"{row['id']}  {row['title']}  ({row['paragraphs']} paragrafen)")
+            for ref in row["references"]:
+                mark = "aanwezig" if ref["present"] else "ontbreekt"
+                click.echo(f"    {ref['key']:<12} {mark:<9} {ref['url']}")
+    for item in report.skipped:
+        click.echo(f"Overgeslagen: {item.reason}", err=True)
+
+
+@cli.command("fetch-linked")
+@click.option("--no-ingest", is_flag=True, help="Download only; do not ingest afterwards.")
+@click.pass_context
+def fetch_linked_command(ctx: click.Context, no_ingest: bool) -> None:
+    """Download the referenced Kamerstukken (and configured extra URLs) into the corpus, then ingest."""
+    from ingest.fetch import fetch_linked
+
+    assistant = _assistant(ctx)
+    report = fetch_linked(ctx.obj, assistant.read().documents)
+    failed = False
+    for item in report.items:
+        click.echo(f"{item.status:<10} {item.key:<14} {item.url}" + (f"  {item.error}" if item.error else ""))
+        failed = failed or item.status == "failed"
+    if not no_ingest:
+        ctx.invoke(ingest)
+    if failed:
+        sys.exit(1)
+
+
+@cli.command("index")
+@click.option("--rebuild", is_flag=True, help="Drop the index and embed the whole corpus again (after changing the embedding model).")
+@click.pass_context
+def index_command(ctx: click.Context, rebuild: bool) -> None:
+    """Show the index status, or rebuild it."""
+    assistant = _assistant(ctx)
+    try:
+        if rebuild:
+            assistant.rebuild_index()
+            ctx.invoke(ingest)
+            return
+        ok, message = assistant.ready()
+        count = assistant.store.count() if ok else 0
+        click.echo(f"Index: {count} paragrafen, model {ctx.obj.embedding_model}; {message}")
+    except UserError as exc:
+        _fail(str(exc))
+
+
+@cli.command()
+@click.pass_context
+def settings(ctx: click.Context) -> None:
+    """Show every setting with its current value and where to change it."""
+    for field in dataclasses.fields(Settings):
+        value = getattr(ctx.obj, field.name)
+        shown = "***" if "key" in field.name or "token" in field.name and value else value
+        click.echo(f"{field.name} = {shown}    [{field.metadata['env']}] {field.metadata['help']}")
+
+
+def main() -> None:
+    cli(prog_name="assistant")
+
+
+if __name__ == "__main__":
+    main()

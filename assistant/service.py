@@ -1,0 +1,172 @@
+"""The library core that the CLI, the HTTP API and the UI share."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from assistant.config import Settings
+from assistant.types import Answer, CheckResult, NotReadyError, StreamEvent, UserError
+from ingest.pipeline import IngestReport, read_documents
+
+
+@dataclass
+class IngestResult:
+    report: IngestReport
+    embedded: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    removed_documents: tuple[str, ...] = ()
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "documents": len(self.report.documents),
+            "paragraphs": self.report.paragraphs,
+            "footnotes": self.report.footnotes,
+            "embedded": self.embedded,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "removed_documents": list(self.removed_documents),
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.report.skipped],
+        }
+
+
+class Assistant:
+    """Everything a user can do, over one settings object; outside services are built lazily."""
+
+    def __init__(self, settings: Settings, embeddings: Any = None, store: Any = None, chat_model_factory: Callable | None = None):
+        self.settings = settings
+        self._embeddings = embeddings
+        self._store = store
+        self._retriever = None
+        self._chat_model_factory = chat_model_factory
+        self._lock = threading.Lock()
+
+    # -- services -----------------------------------------------------------------------------
+
+    @property
+    def embeddings(self) -> Any:
+        if self._embeddings is None:
+            from index.embeddings import make_embeddings
+
+            self._embeddings = make_embeddings(self.settings)
+        return self._embeddings
+
+    @property
+    def store(self) -> Any:
+        if self._store is None:
+            from index.store import ParagraphStore
+
+            self._store = ParagraphStore(self.settings, self.embeddings)
+        return self._store
+
+    @property
+    def retriever(self) -> Any:
+        if self._retriever is None:
+            from index.retrieval import HybridRetriever
+
+            self._retriever = HybridRetriever(self.store, self.embeddings)
+        return self._retriever
+
+    # -- ingest -------------------------------------------------------------------------------
+
+    def read(self, paths: list[Path] | None = None, progress: Callable[[Path], None] | None = None) -> IngestReport:
+        return read_documents(paths or [self.settings.corpus_dir], int(self.settings.max_file_mb * 2**20), progress)
+
+    def ingest(
+        self,
+        paths: list[Path] | None = None,
+        progress: Callable[[Path], None] | None = None,
+        embed_progress: Callable[[int], None] | None = None,
+    ) -> IngestResult:
+        """Read files and bring the index in line with them. With no paths, the corpus folder is
+        the whole truth: documents no longer in it leave the index."""
+        whole_corpus = not paths or [p.resolve() for p in paths] == [self.settings.corpus_dir.resolve()]
+        report = self.read(paths, progress)
+        from ingest.loader import doc_id_for
+
+        failed_ids = {doc_id_for(Path(s.path)) for s in report.skipped}
+        sync = self.store.sync(report.documents, remove_missing=whole_corpus, progress=embed_progress, keep=failed_ids)
+        return IngestResult(report, sync.embedded, sync.updated, sync.unchanged, sync.deleted, sync.removed_documents)
+
+    def rebuild_index(self) -> None:
+        self.store.rebuild()
+
+    def ensure_index(self) -> IngestResult | None:
+        """Ingest the corpus folder when the index is empty (first start)."""
+        if self.store.exists() and self.store.count() > 0:
+            return None
+        return self.ingest()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def documents(self) -> list[dict[str, Any]]:
+        from ingest.fetch import present_documents
+
+        present = present_documents(self.settings.corpus_dir) | {d["id"].removeprefix("kst-") for d in self.store.documents()}
+        docs = self.store.documents()
+        for doc in docs:
+            for ref in doc["references"]:
+                ref["present"] = ref["key"] in present
+        return docs
+
+    def document(self, doc_id: str) -> dict[str, Any] | None:
+        doc = next((d for d in self.documents() if d["id"] == doc_id), None)
+        if doc is None:
+            return None
+        doc["records"] = [p.to_dict() for p in self.store.records() if p.doc_id == doc_id]
+        return doc
+
+    def search(self, query: str, k: int | None = None) -> list[Any]:
+        return self.retriever.search(self._validated(query), k or self.settings.top_k)
+
+    def ready(self) -> tuple[bool, str]:
+        try:
+            if self.settings.chroma_host:
+                self.store.ping()
+            if not self.store.exists() or self.store.count() == 0:
+                return False, "De index is leeg; voer 'assistant ingest' uit."
+        except UserError as exc:
+            return False, str(exc)
+        return True, "ok"
+
+    # -- answering ----------------------------------------------------------------------------
+
+    def ask(self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None) -> Answer:
+        from assistant.chain import answer_question
+
+        return answer_question(self, self._validated(question), history or [], backend)
+
+    def ask_stream(
+        self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None
+    ) -> Iterator[StreamEvent]:
+        from assistant.chain import stream_answer
+
+        return stream_answer(self, self._validated(question), history or [], backend)
+
+    def check(self, claim: str) -> CheckResult:
+        from assistant.check import check_claim
+
+        return check_claim(self, self._validated(claim, what="claim"))
+
+    def _validated(self, text: str, what: str = "question") -> str:
+        if not isinstance(text, str):
+            raise UserError("De vraag moet tekst zijn.")
+        cleaned = "".join(c for c in text if c in "\n\t" or c.isprintable()).strip()
+        if not cleaned:
+            raise UserError("De vraag is leeg; typ een vraag over de Semicon Visie." if what == "question" else "De tekst om te controleren is leeg.")
+        if len(cleaned) > self.settings.max_question_chars:
+            error = UserError(
+                f"De {'vraag' if what == 'question' else 'tekst'} is {len(cleaned)} tekens lang; "
+                f"het maximum is {self.settings.max_question_chars} (ASSISTANT_MAX_QUESTION_CHARS)."
+            )
+            error.status = 413
+            raise error
+        return cleaned
+
+
+__all__ = ["Assistant", "IngestResult", "NotReadyError"]

@@ -1,0 +1,62 @@
+"""BM25 over paragraph records with Dutch normalisation and Snowball stemming."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+
+TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+# "33 009" and "33009" are the same dossier number.
+DIGIT_GROUPS = re.compile(r"\b(\d{2,3}) (\d{3})\b")
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("dutch")
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
+
+    return frozenset(STOPWORDS_DUTCH) | frozenset(STOPWORDS_EN) | {"welk", "welke", "wie", "wat", "waar", "hoe", "wanneer", "waarom"}
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents, join split digit groups."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return DIGIT_GROUPS.sub(r"\1\2", text)
+
+
+def tokenize(text: str) -> list[str]:
+    stop = _stopwords()
+    words = []
+    for token in TOKEN.findall(fold(text)):
+        parts = [token] + (token.split("-") if "-" in token else [])
+        words.extend(p for p in parts if p and p not in stop)
+    return _stemmer().stemWords(words)
+
+
+class LexicalIndex:
+    def __init__(self, texts: list[str]):
+        import bm25s
+
+        self.size = len(texts)
+        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        corpus = [tokenize(t) or ["_"] for t in texts]
+        self._bm25.index(corpus, show_progress=False)
+
+    def scores(self, query: str) -> np.ndarray:
+        tokens = tokenize(query)
+        if not tokens or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        ids = self._bm25.get_tokens_ids(tokens)
+        if not ids:
+            return np.zeros(self.size, dtype=np.float32)
+        return self._bm25.get_scores(ids)

@@ -1,0 +1,317 @@
+"""Paragraph records and their vectors in Chroma: incremental, idempotent, crash-safe sync.
+
+Chroma is the single source of truth, so several server replicas can share one Chroma server:
+the paragraphs collection holds text, vector and every record field; a small documents
+collection holds document-level metadata. Records are upserted by stable id; a content hash
+decides whether a record needs a new vector.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from assistant.config import Settings
+from assistant.types import NotReadyError, UserError
+from ingest.records import Document, KamerstukRef, Paragraph, content_hash
+
+BATCH = 128
+
+
+@dataclass
+class SyncReport:
+    embedded: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    removed_documents: tuple[str, ...] = ()
+
+
+class IndexMismatchError(UserError):
+    pass
+
+
+class ParagraphStore:
+    """Chroma collections for one corpus, opened for one embedding model."""
+
+    def __init__(self, settings: Settings, embeddings: Any, client: Any | None = None):
+        self.settings = settings
+        self.embeddings = embeddings
+        self._client = client
+        self._paragraphs = None
+        self._documents = None
+        self._lock = threading.Lock()
+        self._records_cache: tuple[str, list[Paragraph]] | None = None
+
+    # -- connection ---------------------------------------------------------------------------
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = make_client(self.settings)
+        return self._client
+
+    def _collections(self, create: bool) -> tuple[Any, Any]:
+        if self._paragraphs is not None:
+            return self._paragraphs, self._documents
+        with self._lock:
+            model_id = getattr(self.embeddings, "model_id", type(self.embeddings).__name__)
+            name = self.settings.collection
+            try:
+                if create:
+                    paragraphs = self.client.get_or_create_collection(
+                        name,
+                        embedding_function=None,
+                        configuration={"hnsw": {"space": "cosine"}},
+                        metadata={"embedding_model": model_id, "dimension": int(self.embeddings.dimension)},
+                    )
+                    documents = self.client.get_or_create_collection(f"{name}-documents", embedding_function=None)
+                else:
+                    paragraphs = self.client.get_collection(name, embedding_function=None)
+                    documents = self.client.get_collection(f"{name}-documents", embedding_function=None)
+            except NotReadyError:
+                raise
+            except Exception as exc:
+                if _is_missing_collection(exc):
+                    raise UserError("Er is nog geen index; voer eerst 'assistant ingest' uit.") from None
+                raise _unreachable(self.settings, exc) from None
+            stored = (paragraphs.metadata or {}).get("embedding_model")
+            if stored and stored != model_id:
+                raise IndexMismatchError(
+                    f"De index is gemaakt met embeddingmodel '{stored}', maar ingesteld is '{model_id}'; "
+                    "voer 'assistant index --rebuild' uit."
+                )
+            self._paragraphs, self._documents = paragraphs, documents
+            return paragraphs, documents
+
+    def exists(self) -> bool:
+        try:
+            self._collections(create=False)
+            return True
+        except IndexMismatchError:
+            raise
+        except UserError as exc:
+            if isinstance(exc, NotReadyError):
+                raise
+            return False
+
+    def ping(self) -> None:
+        try:
+            self.client.heartbeat()
+        except Exception as exc:
+            self._client = self._paragraphs = self._documents = None
+            raise _unreachable(self.settings, exc) from None
+
+    def rebuild(self) -> None:
+        """Drop both collections; the next sync embeds everything again."""
+        for name in (self.settings.collection, f"{self.settings.collection}-documents"):
+            try:
+                self.client.delete_collection(name)
+            except Exception as exc:
+                if not _is_missing_collection(exc):
+                    raise
+        self._paragraphs = self._documents = None
+        self._records_cache = None
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def sync(
+        self,
+        documents: list[Document],
+        remove_missing: bool,
+        progress: Callable[[int], None] | None = None,
+        keep: Iterable[str] = (),
+    ) -> SyncReport:
+        """Make the index hold these documents' records; with remove_missing, drop other documents
+        except those in `keep` (documents whose file failed to read this time: never lose data)."""
+        paragraphs, docs = self._collections(create=True)
+        report = SyncReport()
+        for document in documents:
+            self._sync_document(paragraphs, document, report, progress)
+            docs.upsert(ids=[document.id], embeddings=[[1.0]], metadatas=[_document_metadata(document)], documents=[document.title])
+        if remove_missing:
+            wanted = {d.id for d in documents} | set(keep)
+            stale = [doc_id for doc_id in docs.get(include=[])["ids"] if doc_id not in wanted]
+            for doc_id in stale:
+                existing = paragraphs.get(where={"doc_id": doc_id}, include=[])["ids"]
+                if existing:
+                    paragraphs.delete(ids=existing)
+                    report.deleted += len(existing)
+                docs.delete(ids=[doc_id])
+            report.removed_documents = tuple(stale)
+        self._records_cache = None
+        return report
+
+    def _sync_document(self, paragraphs: Any, document: Document, report: SyncReport, progress: Callable[[int], None] | None) -> None:
+        existing = paragraphs.get(where={"doc_id": document.id}, include=["metadatas"])
+        stored = {pid: meta for pid, meta in zip(existing["ids"], existing["metadatas"])}
+        to_embed: list[tuple[Paragraph, dict]] = []
+        to_update: list[tuple[Paragraph, dict]] = []
+        for position, paragraph in enumerate(document.paragraphs):
+            meta = _paragraph_metadata(paragraph, position)
+            old = stored.get(paragraph.id)
+            if old is None or old.get("embed_hash") != meta["embed_hash"]:
+                to_embed.append((paragraph, meta))
+            elif old.get("meta_hash") != meta["meta_hash"]:
+                to_update.append((paragraph, meta))
+            else:
+                report.unchanged += 1
+        for batch in _batches(to_embed, BATCH):
+            vectors = self.embeddings.embed_documents([p.search_text for p, _ in batch])
+            paragraphs.upsert(
+                ids=[p.id for p, _ in batch],
+                embeddings=vectors,
+                documents=[p.text for p, _ in batch],
+                metadatas=[m for _, m in batch],
+            )
+            report.embedded += len(batch)
+            if progress:
+                progress(len(batch))
+        for batch in _batches(to_update, BATCH):
+            paragraphs.update(ids=[p.id for p, _ in batch], documents=[p.text for p, _ in batch], metadatas=[m for _, m in batch])
+            report.updated += len(batch)
+        vanished = [pid for pid in stored if pid not in {p.id for p in document.paragraphs}]
+        if vanished:
+            paragraphs.delete(ids=vanished)
+            report.deleted += len(vanished)
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        paragraphs, _ = self._collections(create=False)
+        return paragraphs.count()
+
+    def version(self) -> str:
+        """Changes whenever the set of records changes: cheap enough to check on every question."""
+        paragraphs, docs = self._collections(create=False)
+        doc_meta = docs.get(include=["metadatas"])
+        hashes = sorted(f"{i}:{m.get('hash')}" for i, m in zip(doc_meta["ids"], doc_meta["metadatas"]))
+        return hashlib.sha1(f"{paragraphs.count()}|{'|'.join(hashes)}".encode()).hexdigest()
+
+    def records(self) -> list[Paragraph]:
+        """All paragraph records in document order (cached until the index changes)."""
+        version = self.version()
+        if self._records_cache and self._records_cache[0] == version:
+            return self._records_cache[1]
+        paragraphs, _ = self._collections(create=False)
+        data = paragraphs.get(include=["documents", "metadatas"])
+        rows = sorted(zip(data["ids"], data["documents"], data["metadatas"]), key=lambda r: (r[2]["doc_id"], r[2]["position"]))
+        records = [_paragraph_from(pid, text, meta) for pid, text, meta in rows]
+        self._records_cache = (version, records)
+        return records
+
+    def query(self, vector: list[float], n: int) -> list[tuple[str, float]]:
+        """Ids and cosine similarities of the n nearest records."""
+        paragraphs, _ = self._collections(create=False)
+        count = paragraphs.count()
+        if count == 0:
+            return []
+        try:
+            result = paragraphs.query(query_embeddings=[vector], n_results=min(n, count), include=["distances"])
+        except Exception as exc:
+            raise _unreachable(self.settings, exc) from None
+        return [(pid, 1.0 - float(dist)) for pid, dist in zip(result["ids"][0], result["distances"][0])]
+
+    def documents(self) -> list[dict[str, Any]]:
+        _, docs = self._collections(create=False)
+        data = docs.get(include=["metadatas"])
+        return sorted((_document_from(doc_id, meta) for doc_id, meta in zip(data["ids"], data["metadatas"])), key=lambda d: d["id"])
+
+
+def make_client(settings: Settings) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_host:
+        try:
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        except Exception as exc:
+            raise _unreachable(settings, exc) from None
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
+
+
+def _unreachable(settings: Settings, exc: Exception) -> NotReadyError:
+    where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.index_dir)
+    return NotReadyError(f"De index (Chroma op {where}) is niet bereikbaar; probeer het zo opnieuw. ({type(exc).__name__})")
+
+
+def _is_missing_collection(exc: Exception) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return "notfound" in text or "does not exist" in text or "not found" in text
+
+
+def _batches(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _paragraph_metadata(paragraph: Paragraph, position: int) -> dict[str, Any]:
+    meta = {
+        "doc_id": paragraph.doc_id,
+        "doc_title": paragraph.doc_title,
+        "kind": paragraph.kind,
+        "number": paragraph.number,
+        "label": paragraph.label,
+        "page": paragraph.page or 0,
+        "pages": json.dumps(list(paragraph.pages)),
+        "section": json.dumps(list(paragraph.section), ensure_ascii=False),
+        "footnote_refs": json.dumps(list(paragraph.footnote_refs)),
+        "referenced_by": json.dumps(list(paragraph.referenced_by)),
+        "hash": paragraph.hash,
+        "anchor": paragraph.anchor,
+        "position": position,
+        "embed_hash": content_hash(paragraph.search_text),
+    }
+    meta["meta_hash"] = hashlib.sha1(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return meta
+
+
+def _paragraph_from(pid: str, text: str, meta: dict[str, Any]) -> Paragraph:
+    return Paragraph(
+        id=pid,
+        doc_id=meta["doc_id"],
+        doc_title=meta["doc_title"],
+        kind=meta["kind"],
+        number=int(meta["number"]),
+        label=meta["label"],
+        pages=tuple(json.loads(meta["pages"])),
+        section=tuple(json.loads(meta["section"])),
+        text=text,
+        footnote_refs=tuple(json.loads(meta["footnote_refs"])),
+        referenced_by=tuple(json.loads(meta["referenced_by"])),
+        hash=meta["hash"],
+        anchor=meta.get("anchor", ""),
+    )
+
+
+def _document_metadata(document: Document) -> dict[str, Any]:
+    return {
+        "title": document.title,
+        "path": document.path,
+        "format": document.format,
+        "hash": document.hash,
+        "metadata": json.dumps(document.metadata, ensure_ascii=False),
+        "references": json.dumps([[r.dossier, r.number, r.raw] for r in document.references], ensure_ascii=False),
+        "paragraphs": len(document.paragraphs),
+        "footnotes": sum(1 for p in document.paragraphs if p.kind == "footnote"),
+    }
+
+
+def _document_from(doc_id: str, meta: dict[str, Any]) -> dict[str, Any]:
+    references = [KamerstukRef(dossier, number, raw) for dossier, number, raw in json.loads(meta["references"])]
+    return {
+        "id": doc_id,
+        "title": meta["title"],
+        "path": meta["path"],
+        "format": meta["format"],
+        "hash": meta["hash"],
+        "metadata": json.loads(meta["metadata"]),
+        "references": [r.to_dict() for r in references],
+        "paragraphs": meta["paragraphs"],
+        "footnotes": meta["footnotes"],
+    }

@@ -1,0 +1,438 @@
+"""Recover the structure of a Dutch government letter or report from its extracted text lines.
+
+Input is text per page as a PDF text extractor gives it: running text wrapped in lines, page
+furniture (page x of y, letterhead sidebar), footnote blocks at page bottoms, paragraphs
+interrupted by page breaks and footnotes, line-end hyphenation and footnote markers glued to
+words. Output is format-neutral `Block`s plus metadata. The rules are general: they look at
+shapes (line widths, blank lines, numbering, capitalisation), not at one particular file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ingest.assemble import Block
+
+PAGE_MARKER = re.compile(r"^\s*(?:Pagina|Page|Blad)\s+(\d+)\s+(?:van|of|/)\s+(\d+)\s*$", re.IGNORECASE)
+
+# Letterhead sidebar labels of Rijksoverheid letters; value on the same line or the lines below.
+SIDEBAR_LABELS = {
+    "ons kenmerk": "kenmerk",
+    "uw kenmerk": "uw_kenmerk",
+    "kenmerk": "kenmerk",
+    "onze referentie": "kenmerk",
+    "datum": "datum",
+    "bijlage(n)": "bijlagen",
+    "bijlagen": "bijlagen",
+    "bijlage": "bijlagen",
+    "uw brief": "uw_brief",
+    "contactpersoon": "contactpersoon",
+    "inlichtingen": "inlichtingen",
+    "behandeld door": "contactpersoon",
+    "bezoekadres": "bezoekadres",
+    "postadres": "postadres",
+    "retouradres": "retouradres",
+}
+UNIT_PREFIXES = ("directoraat-generaal", "directie", "ministerie van", "programmadirectie")
+LETTER_FIELDS = {"betreft": "betreft", "onderwerp": "betreft"}
+
+SALUTATION = re.compile(r"^(?:Zeer\s+)?(?:Geachte|Beste|Hooggeachte)\b.*,$")
+CLOSING = re.compile(r"^(?:Mede namens|Hoogachtend|Met (?:vriendelijke|hartelijke) groet|Namens)\b", re.IGNORECASE)
+SIGNATORY_FUNCTION = re.compile(
+    r"^(?:De\s+)?(?:Minister|Staatssecretaris|Minister-president|Directeur|Secretaris-generaal|Plaatsvervangend|Dir\.)\b",
+    re.IGNORECASE,
+)
+BULLET = re.compile(r"^\s*(?:[•·▪◦‣\-–—*]|\(?[a-z]\)|\(?\d{1,2}[.)])\s+(?=\S)")
+NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.*)$")
+FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})\s+(\S.*)$")
+# A footnote marker glued to the end of a word or punctuation: "focus”1", "NL5", "Technologies.2".
+GLUED_MARKER = re.compile(r"(?<=[^\s\d(\[/€$£#+\-])(\d{1,3})(?=[\s,;:)\]]|$)")
+SENTENCE_END = re.compile(r"[.!?…:;][”\"’')\]]*$")
+TERMINAL_END = re.compile(r"[.!?…][”\"’')\]]*$")
+
+
+@dataclass
+class Line:
+    text: str
+    page: int
+
+
+@dataclass
+class RawBlock:
+    lines: list[Line]
+    interrupted_before: bool = False  # a page break, footnote block or furniture came just before
+
+    @property
+    def pages(self) -> tuple[int, ...]:
+        return tuple(sorted({line.page for line in self.lines}))
+
+    @property
+    def text_lines(self) -> list[str]:
+        return [line.text for line in self.lines]
+
+
+@dataclass
+class ParsedLayout:
+    blocks: list[Block]
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+def parse_pages(pages: list[str], pages_known: bool) -> ParsedLayout:
+    """Structure for text given per page. With `pages_known` False, page breaks are inferred."""
+    lines = _page_lines(pages)
+    metadata: dict[str, str] = {}
+    meta_pages: list[int] = []
+    lines = _drop_repeated_furniture(lines, len(pages)) if pages_known and len(pages) > 2 else lines
+    raw_blocks = _split_blocks(lines)
+    body, footnotes = _separate(raw_blocks, metadata, meta_pages, pages_known)
+    width = _typical_width(body)
+    paragraphs = _join_interrupted(body)
+    blocks = _classify(paragraphs, footnotes, width, metadata)
+    letterhead = _letterhead_block(metadata, meta_pages)
+    if letterhead:
+        blocks.insert(0, letterhead)
+    return ParsedLayout(blocks=blocks, metadata=metadata)
+
+
+def _page_lines(pages: list[str]) -> list[Line | None]:
+    """Lines in reading order; None stands for a page break."""
+    out: list[Line | None] = []
+    for number, page in enumerate(pages, start=1):
+        if number > 1:
+            out.append(None)
+        for text in page.replace("\u00a0", " ").replace("\u00ad", "").splitlines():
+            out.append(Line(text.rstrip(), number))
+    return out
+
+
+def _drop_repeated_furniture(lines: list[Line | None], page_count: int) -> list[Line | None]:
+    """Running headers and footers: short lines that recur at the same place on most pages."""
+    edge_lines: Counter[str] = Counter()
+    by_page: dict[int, list[str]] = {}
+    for line in lines:
+        if line and line.text.strip():
+            by_page.setdefault(line.page, []).append(_fold(line.text))
+    for texts in by_page.values():
+        for text in set(texts[:3] + texts[-3:]):
+            edge_lines[text] += 1
+    repeated = {t for t, n in edge_lines.items() if n >= max(2, page_count // 2 + 1) and len(t) < 80}
+    return [line for line in lines if line is None or _fold(line.text) not in repeated]
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", text).strip().lower())
+
+
+def _split_blocks(lines: list[Line | None]) -> list[RawBlock | None]:
+    blocks: list[RawBlock | None] = []
+    current: list[Line] = []
+
+    def flush() -> None:
+        if current:
+            blocks.append(RawBlock(list(current)))
+            current.clear()
+
+    for line in lines:
+        if line is None:
+            flush()
+            blocks.append(None)
+        elif not line.text.strip():
+            flush()
+        elif PAGE_MARKER.match(line.text):
+            flush()
+            blocks.append(RawBlock([line]))
+        else:
+            current.append(line)
+    flush()
+    return blocks
+
+
+def _separate(
+    raw_blocks: list[RawBlock | None], metadata: dict[str, str], meta_pages: list[int], pages_known: bool
+) -> tuple[list[RawBlock], list[Block]]:
+    """Split raw blocks into body blocks and footnote blocks; move furniture into metadata.
+
+    Also assigns page numbers when they have to be inferred: a footnote block closes a page,
+    and "Pagina x van y" says which page just ended.
+    """
+    body: list[RawBlock] = []
+    footnotes: list[Block] = []
+    pending_markers: list[str] = []
+    page = 1
+    interrupted = False
+    for raw in raw_blocks:
+        if raw is None:
+            interrupted = True
+            continue
+        if not pages_known:
+            for line in raw.lines:
+                line.page = page
+        first = raw.lines[0].text.strip()
+        marker = PAGE_MARKER.match(first)
+        if marker:
+            if not pages_known:
+                page = max(page, int(marker.group(1)) + 1)
+            interrupted = True
+            continue
+        if _is_furniture(raw, metadata, meta_pages):
+            interrupted = True
+            continue
+        notes, rest = _footnotes_in(raw, pending_markers)
+        if notes:
+            footnotes.extend(notes)
+            last = max(int(n.footnote_number) for n in notes)
+            pending_markers[:] = [m for m in pending_markers if int(m) > last]
+            if not pages_known:
+                page += 1
+            interrupted = True
+            if rest is None:
+                continue
+            raw = rest
+            if not pages_known:
+                for line in raw.lines:
+                    line.page = page
+        raw.interrupted_before = interrupted
+        interrupted = False
+        body.append(raw)
+        for text in raw.text_lines:
+            pending_markers.extend(m.group(1) for m in GLUED_MARKER.finditer(text))
+    return body, footnotes
+
+
+def _is_furniture(raw: RawBlock, metadata: dict[str, str], meta_pages: list[int]) -> bool:
+    texts = [t.strip() for t in raw.text_lines]
+    if len(texts) > 6 or any(len(t) > 70 for t in texts):
+        return False
+    head = texts[0].lower()
+    for label, key in {**SIDEBAR_LABELS, **LETTER_FIELDS}.items():
+        if head == label or head.startswith(label + " ") or head.startswith(label + ":"):
+            value = " ".join([texts[0][len(label) :].strip(" :")] + texts[1:]).strip()
+            if value:
+                metadata.setdefault(key, value)
+                meta_pages.append(raw.lines[0].page)
+                return True
+    if head.startswith(UNIT_PREFIXES) and not SENTENCE_END.search(texts[-1]):
+        metadata.setdefault("directoraat" if head.startswith("directoraat") else "organisatie", " ".join(texts))
+        meta_pages.append(raw.lines[0].page)
+        return True
+    return False
+
+
+def _footnotes_in(raw: RawBlock, pending_markers: list[str]) -> tuple[list[Block], RawBlock | None]:
+    """The footnotes of a footnote block, and the body text that follows them in the same block.
+
+    Extracted text often has no blank line between a page's last footnote and the next page's
+    first line; that line then starts indented, where a footnote's own continuation lines do not.
+    """
+    start = FOOTNOTE_START.match(raw.lines[0].text)
+    if not start or start.group(1) not in pending_markers:
+        return [], None
+    notes: list[tuple[str, list[Line]]] = []
+    expected = int(start.group(1))
+    rest: RawBlock | None = None
+    for index, line in enumerate(raw.lines):
+        match = FOOTNOTE_START.match(line.text)
+        if match and int(match.group(1)) == expected:
+            notes.append((match.group(1), [Line(match.group(2), line.page)]))
+            expected += 1
+        elif index > 0 and re.match(r"^\s+\S", line.text):
+            rest = RawBlock(raw.lines[index:], interrupted_before=True)
+            break
+        else:
+            notes[-1][1].append(line)
+    blocks = [
+        Block(kind="footnote", text=_unwrap([l.text for l in lines]), pages=tuple(sorted({l.page for l in lines})), footnote_number=number)
+        for number, lines in notes
+    ]
+    return blocks, rest
+
+
+def _typical_width(body: list[RawBlock]) -> int:
+    widths = sorted(len(t.strip()) for raw in body for t in raw.text_lines if len(t.strip()) > 20)
+    return widths[int(len(widths) * 0.9)] if widths else 80
+
+
+def _join_interrupted(body: list[RawBlock]) -> list[RawBlock]:
+    """Rejoin a paragraph that a page break, footnote block or furniture cut in two."""
+    joined: list[RawBlock] = []
+    for raw in body:
+        if joined and _continues(joined[-1], raw):
+            joined[-1] = RawBlock(joined[-1].lines + raw.lines, joined[-1].interrupted_before)
+        else:
+            joined.append(raw)
+    return joined
+
+
+def _continues(previous: RawBlock, raw: RawBlock) -> bool:
+    last = previous.lines[-1].text.strip()
+    first = raw.lines[0].text.strip()
+    if SENTENCE_END.search(_strip_glued_marker(last)) or BULLET.match(first):
+        return False
+    starts_lower = bool(re.match(r"^[a-zà-ÿ(‘“'\"]", first))
+    return starts_lower or (raw.interrupted_before and last.endswith((",", "-")))
+
+
+def _strip_glued_marker(text: str) -> str:
+    return GLUED_MARKER.sub("", text) if TERMINAL_END.search(GLUED_MARKER.sub("", text)) else text
+
+
+def _classify(paragraphs: list[RawBlock], footnotes: list[Block], width: int, metadata: dict[str, str]) -> list[Block]:
+    """Kinds for body blocks, footnote markers resolved, footnotes placed after their first reference."""
+    footnote_numbers = {n.footnote_number for n in footnotes}
+    units: list[tuple[str, list[Line], int]] = []
+    for raw in paragraphs:
+        units.extend(_split_units(raw, width))
+
+    blocks: list[Block] = []
+    placed: set[str] = set()
+    for index, (kind, lines, level) in enumerate(units):
+        original = _unwrap([l.text for l in lines])
+        text, markers = _strip_markers(original, footnote_numbers - placed)
+        sentences = tuple(_marker_sentence(original, marker) for marker in markers)
+        if kind in ("paragraph", "heading"):
+            kind = _refine_kind(kind, text, lines, index, units)
+        if kind == "signature":
+            parts = [l.text.strip() for l in lines]
+            metadata.setdefault("ondertekenaar", parts[0])
+            if len(parts) > 1:
+                metadata.setdefault("functie_ondertekenaar", " ".join(parts[1:]))
+            text = ", ".join(parts)
+        pages = tuple(sorted({l.page for l in lines}))
+        blocks.append(
+            Block(kind=kind, text=text, pages=pages, level=level, footnote_markers=tuple(markers), marker_sentences=sentences)
+        )
+        placed.update(markers)
+        blocks.extend(n for n in footnotes if n.footnote_number in markers)
+    blocks.extend(n for n in footnotes if n.footnote_number not in placed)
+    return blocks
+
+
+def _split_units(raw: RawBlock, width: int) -> list[tuple[str, list[Line], int]]:
+    """A block may hold several paragraphs (a short line ending a sentence) or list items."""
+    units: list[tuple[str, list[Line], int]] = []
+    current: list[Line] = []
+    current_kind = "paragraph"
+    lines = raw.lines
+    for i, line in enumerate(lines):
+        text = line.text.strip()
+        if BULLET.match(text) and (current or i == 0) and not _is_numbered_heading(lines, i):
+            if current:
+                units.append((current_kind, current, 1))
+            current, current_kind = [line], "list_item"
+            continue
+        current.append(line)
+        next_line = lines[i + 1].text.strip() if i + 1 < len(lines) else ""
+        short = len(text) < 0.75 * width
+        if next_line and short and TERMINAL_END.search(_strip_glued_marker(text)) and re.match(r"^[A-ZÀ-Ý“‘\"]", next_line):
+            units.append((current_kind, current, 1))
+            current, current_kind = [], "paragraph"
+    if current:
+        units.append((current_kind, current, 1))
+    return [_heading_level(unit) for unit in units]
+
+
+def _is_numbered_heading(lines: list[Line], i: int) -> bool:
+    return len(lines) == 1 and bool(NUMBERED_HEADING.match(lines[i].text.strip())) and not SENTENCE_END.search(lines[i].text.strip())
+
+
+def _heading_level(unit: tuple[str, list[Line], int]) -> tuple[str, list[Line], int]:
+    kind, lines, level = unit
+    text = " ".join(l.text.strip() for l in lines)
+    if len(lines) <= 2 and _looks_like_heading(text):
+        numbered = NUMBERED_HEADING.match(text)
+        return "heading", lines, (numbered.group(1).count(".") + 1 if numbered else level)
+    return kind, lines, level
+
+
+def _looks_like_heading(text: str) -> bool:
+    words = text.split()
+    return (
+        0 < len(words) <= 12
+        and len(text) <= 90
+        and not SENTENCE_END.search(text)
+        and not text.endswith(",")
+        and bool(re.match(r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?[A-ZÀ-Ý]", text))
+    )
+
+
+def _refine_kind(kind: str, text: str, lines: list[Line], index: int, units: list[tuple[str, list[Line], int]]) -> str:
+    if SALUTATION.match(text) and index < 3:
+        return "salutation"
+    if CLOSING.match(text):
+        return "closing"
+    after_closing = any(CLOSING.match(" ".join(l.text for l in u[1]).strip()) for u in units[:index])
+    if after_closing and len(lines) <= 4 and all(len(l.text.strip()) < 70 for l in lines) and not SENTENCE_END.search(text):
+        return "signature"
+    if index == len(units) - 1 and len(lines) >= 2 and SIGNATORY_FUNCTION.match(lines[-1].text.strip()) and len(lines) <= 4:
+        return "signature"
+    return kind
+
+
+def _unwrap(lines: list[str]) -> str:
+    """Join wrapped lines, undoing line-end hyphenation but keeping real hyphens."""
+    text = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        if not text:
+            text = line
+            continue
+        hyphenated = re.search(r"(\w+)-$", text)
+        if hyphenated and re.match(r"^[a-zà-ÿ]", line):
+            next_word = re.match(r"^(\w+)", line).group(1)
+            if next_word in {"en", "of", "tot", "t/m"}:
+                text = f"{text} {line}"  # "onderwijs- en kennisinstellingen"
+            elif re.search(r"[A-Z0-9]$", hyphenated.group(1)):
+                text = f"{text}{line}"  # "EU-landen", "5G-netwerk"
+            else:
+                text = f"{text[:-1]}{line}"
+        else:
+            text = f"{text} {line}"
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _strip_markers(text: str, open_numbers: set[str]) -> tuple[str, list[str]]:
+    """Remove glued footnote markers that have a footnote; return them in order."""
+    found: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        number = match.group(1)
+        if number in open_numbers and number not in found:
+            found.append(number)
+            return ""
+        return match.group(0)
+
+    return GLUED_MARKER.sub(replace, text), found
+
+
+def _marker_sentence(text: str, number: str) -> str:
+    match = next((m for m in GLUED_MARKER.finditer(text) if m.group(1) == number), None)
+    if match is None:
+        return ""
+    start = max((m.end() for m in re.finditer(r"[.!?]\d*\s+(?=[A-ZÀ-Ý“])", text[: match.start()])), default=0)
+    if TERMINAL_END.search(text[: match.start()]):
+        end = match.end()
+    else:
+        end_match = re.search(r"[.!?](?:\d{1,3})?(?=\s+[A-ZÀ-Ý“]|$)", text[match.start() :])
+        end = match.start() + end_match.end() if end_match else len(text)
+    return GLUED_MARKER.sub("", text[start:end]).strip()
+
+
+def _letterhead_block(metadata: dict[str, str], pages: list[int]) -> Block | None:
+    """The letterhead fields as one citable record, so questions about them find a source."""
+    labels = [
+        ("betreft", "Betreft"),
+        ("datum", "Datum"),
+        ("directoraat", None),
+        ("organisatie", None),
+        ("kenmerk", "Kenmerk"),
+        ("uw_kenmerk", "Uw kenmerk"),
+        ("bijlagen", "Bijlagen"),
+    ]
+    parts = [f"{label}: {metadata[key]}" if label else metadata[key] for key, label in labels if metadata.get(key)]
+    if not parts:
+        return None
+    return Block(kind="letterhead", text=". ".join(parts) + ".", pages=tuple(sorted(set(pages))))

@@ -1,0 +1,111 @@
+"""Read one file into a Document: type dispatch, size limit, encoding detection, clear errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ingest.records import Document
+
+FORMATS = {
+    ".txt": "text",
+    ".text": "text",
+    ".pdf": "pdf",
+    ".html": "html",
+    ".htm": "html",
+    ".xml": "xml",
+    ".docx": "docx",
+    ".md": "markdown",
+    ".markdown": "markdown",
+}
+
+
+class IngestError(Exception):
+    """A file that cannot be ingested; the message says what is wrong and what to do."""
+
+
+def doc_id_for(path: Path) -> str:
+    return re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-") or "document"
+
+
+def load_document(path: Path, max_bytes: int) -> Document:
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        supported = ", ".join(sorted(FORMATS))
+        raise IngestError(f"{path.name}: bestandstype '{path.suffix or '(geen)'}' wordt niet ondersteund; gebruik {supported}.")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise IngestError(
+                f"{path.name}: bestand is {size / 2**20:.1f} MiB, groter dan de limiet van {max_bytes / 2**20:.0f} MiB "
+                "(ASSISTANT_MAX_FILE_MB)."
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise IngestError(f"{path.name}: bestand is verdwenen tijdens het inlezen; controleer of het nog bestaat.") from None
+    except IsADirectoryError:
+        raise IngestError(f"{path.name}: is een map, geen bestand.") from None
+    except PermissionError:
+        raise IngestError(f"{path.name}: geen leesrechten op dit bestand.") from None
+    if not data.strip():
+        raise IngestError(f"{path.name}: bestand is leeg.")
+    return parse_bytes(data, fmt, str(path), doc_id_for(path))
+
+
+def parse_bytes(data: bytes, fmt: str, path: str, doc_id: str) -> Document:
+    name = Path(path).name
+    try:
+        document = _parse(data, fmt, path, doc_id)
+    except IngestError:
+        raise
+    except Exception as exc:  # every parser failure becomes one line for people
+        reason = str(exc) if type(exc).__name__.endswith("Error") and str(exc) else f"kon het bestand niet lezen ({type(exc).__name__})"
+        raise IngestError(f"{name}: {reason}.".replace("..", ".")) from None
+    if not document.paragraphs:
+        raise IngestError(f"{name}: geen tekst gevonden om te citeren.")
+    return document
+
+
+def _parse(data: bytes, fmt: str, path: str, doc_id: str) -> Document:
+    if fmt == "pdf":
+        from ingest.pdf import parse_pdf
+
+        return parse_pdf(data, path, doc_id)
+    if fmt == "docx":
+        from ingest.docx import parse_docx
+
+        return parse_docx(data, path, doc_id)
+    if fmt in ("html", "xml"):
+        from ingest import kamerstuk
+
+        if kamerstuk.looks_like_kamerstuk(data):
+            parse = kamerstuk.parse_kamerstuk_xml if fmt == "xml" else kamerstuk.parse_kamerstuk_html
+            return parse(data, path, doc_id)
+        if fmt == "xml":
+            raise IngestError(f"{Path(path).name}: XML-bestand is geen Kamerstuk in het formaat van officielebekendmakingen.nl.")
+        from ingest.html import parse_html
+
+        return parse_html(data, path, doc_id)
+    text = decode_text(data, Path(path).name)
+    if fmt == "markdown":
+        from ingest.markdown import parse_markdown
+
+        return parse_markdown(text, path, doc_id)
+    from ingest.text import parse_text
+
+    return parse_text(text, path, doc_id)
+
+
+def decode_text(data: bytes, name: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise IngestError(f"{name}: tekstcodering niet te herkennen; sla het bestand op als UTF-8.")
+    return str(best)
