@@ -170,6 +170,129 @@ def index_command(ctx: click.Context, rebuild: bool) -> None:
         _fail(str(exc))
 
 
+@cli.command("eval")
+@click.option("--qa", "qa_file", type=click.Path(path_type=Path), help="Questions (JSON lines: id, question, answerable, facts, source).")
+@click.option("--claims", "claims_file", type=click.Path(path_type=Path), help="Claims (JSON lines: id, claim, verdict, source).")
+@click.option("--baseline", type=click.Choice(["naive"]), help="Also run the textbook LangChain pipeline on the same questions.")
+@click.option("--backend", help="Answer backend to evaluate (default: the configured one).")
+@click.option("--retrieval-only", is_flag=True, help="Skip answers and claims.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--out", type=click.Path(path_type=Path), help="Write per-item records (JSON lines) here.")
+@click.pass_context
+def eval_command(ctx: click.Context, qa_file: Path | None, claims_file: Path | None, baseline: str | None, backend: str | None,
+                 retrieval_only: bool, as_json: bool, out: Path | None) -> None:
+    """Score retrieval (recall@k, MRR), answers, refusals and claim verdicts."""
+    from assistant import evaluate
+
+    if not qa_file and not claims_file:
+        _fail("geef --qa en/of --claims met een evaluatiebestand.", 2)
+    assistant = _assistant(ctx)
+    result: dict[str, Any] = {}
+    per_item: list[dict[str, Any]] = []
+    try:
+        assistant.ensure_index()
+        if qa_file:
+            items = evaluate.load_jsonl(qa_file, ["id", "question"])
+            result["retrieval"], records = evaluate.evaluate_retrieval(assistant, items)
+            per_item += [{"kind": "retrieval", **r} for r in records]
+            if baseline:
+                result["baseline"] = evaluate.evaluate_naive_baseline(assistant, items)
+            if not retrieval_only:
+                result["answers"], records = evaluate.evaluate_answers(assistant, items, backend)
+                per_item += [{"kind": "answer", **r} for r in records]
+        if claims_file and not retrieval_only:
+            claims = evaluate.load_jsonl(claims_file, ["id", "claim", "verdict"])
+            accuracy, records = evaluate.evaluate_claims(assistant, claims)
+            result.setdefault("answers", {})["claims_accuracy"] = accuracy
+            per_item += [{"kind": "claim", **r} for r in records]
+    except UserError as exc:
+        _fail(str(exc))
+    if out:
+        out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in per_item), encoding="utf-8")
+    if as_json:
+        _echo_json(result)
+        return
+    for section, metrics in result.items():
+        click.echo(f"{section}: " + ", ".join(f"{k} {v}" for k, v in metrics.items()))
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--backend", help="Answer backend: extractive, local, openai/<model>, ollama/<model> (default: the configured one).")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON (as the HTTP API returns it).")
+@click.pass_context
+def ask(ctx: click.Context, question: str, backend: str | None, as_json: bool) -> None:
+    """Answer a question with citations to source paragraphs."""
+    assistant = _assistant(ctx)
+    try:
+        assistant.ensure_index()
+        if as_json:
+            _echo_json(assistant.ask(question, [], backend).to_dict())
+            return
+        answer = None
+        for event in assistant.ask_stream(question, [], backend):
+            if event.type == "token":
+                click.echo(event.text, nl=False)
+            else:
+                answer = event.answer
+    except UserError as exc:
+        _fail(str(exc))
+    click.echo("")
+    if answer.notice:
+        click.echo(f"\nLet op: {answer.notice}")
+    if answer.citations:
+        click.echo("\nBronnen:")
+        for c in answer.citations:
+            page = f", p. {c.page}" if c.page else ""
+            click.echo(f"[{c.n}] {c.doc_title}, {c.label}{page}: {c.text}")
+
+
+@cli.command()
+@click.argument("claim")
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@click.pass_context
+def check(ctx: click.Context, claim: str, as_json: bool) -> None:
+    """Check whether a quote or claim is in the sources (exact, near miss with differences, or supported)."""
+    assistant = _assistant(ctx)
+    try:
+        assistant.ensure_index()
+        result = assistant.check(claim)
+    except UserError as exc:
+        _fail(str(exc))
+    if as_json:
+        _echo_json(result.to_dict())
+        return
+    verdict = "gesteund door de bronnen" if result.verdict == "supported" else "niet gevonden in de bronnen"
+    click.echo(f"Oordeel: {verdict}" + (f" ({result.match})" if result.match else ""))
+    if result.differences:
+        click.echo(f"Verschillen met de bron: {result.differences}")
+    for c in result.citations:
+        click.echo(f"[{c.n}] {c.doc_title}, {c.label}: {c.text}")
+
+
+@cli.command()
+@click.option("--host", help="Address to listen on (default: the host setting).")
+@click.option("--port", type=int, help="Port to listen on (default: the port setting).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve the web UI, the widget and the HTTP API; ingests the corpus first when the index is empty."""
+    import uvicorn
+
+    from assistant.web.app import create_app
+
+    settings = ctx.obj.replace(**{k: v for k, v in {"host": host, "port": port}.items() if v is not None})
+    assistant = _assistant(ctx)
+    assistant.settings = settings
+    try:
+        result = assistant.ensure_index()
+    except UserError as exc:
+        _fail(str(exc))
+    if result is not None:
+        _print_summary(result.summary())
+    click.echo(f"De assistent draait op http://{settings.host}:{settings.port}/")
+    uvicorn.run(create_app(settings, assistant), host=settings.host, port=settings.port, log_level="warning")
+
+
 @cli.command()
 @click.pass_context
 def settings(ctx: click.Context) -> None:

@@ -21,6 +21,20 @@ class Citation:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    @classmethod
+    def of(cls, n: int, paragraph: Any) -> "Citation":
+        """Marker [n] for a paragraph record; the url opens the source viewer at that paragraph."""
+        return cls(
+            n=n,
+            doc_id=paragraph.doc_id,
+            doc_title=paragraph.doc_title,
+            paragraph_id=paragraph.id,
+            label=paragraph.label,
+            page=paragraph.page,
+            text=paragraph.text,
+            url=f"/doc/{paragraph.doc_id}#p-{paragraph.id}",
+        )
+
 
 @dataclass(frozen=True)
 class Answer:

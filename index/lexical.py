@@ -13,6 +13,15 @@ TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 DIGIT_GROUPS = re.compile(r"\b(\d{2,3}) (\d{3})\b")
 
 
+# Words of the question itself, not of its subject ("volgens de brief", "what", "which").
+QUESTION_WORDS = {
+    "welk", "welke", "wie", "wat", "waar", "hoe", "hoeveel", "wanneer", "waarom", "waarin", "waarmee", "volgens",
+    "brief", "kamerbrief", "staat", "staan", "noemt", "noemen", "genoemd",
+    "what", "which", "who", "whom", "whose", "where", "when", "why", "how", "many", "much", "does", "did", "do",
+    "is", "are", "was", "were", "according", "letter", "document", "say", "says", "mention", "mentioned",
+}
+
+
 @lru_cache(maxsize=1)
 def _stemmer():
     import Stemmer
@@ -21,10 +30,10 @@ def _stemmer():
 
 
 @lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
+def stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_DUTCH, STOPWORDS_EN
 
-    return frozenset(STOPWORDS_DUTCH) | frozenset(STOPWORDS_EN) | {"welk", "welke", "wie", "wat", "waar", "hoe", "wanneer", "waarom"}
+    return frozenset(STOPWORDS_DUTCH) | frozenset(STOPWORDS_EN) | QUESTION_WORDS
 
 
 def fold(text: str) -> str:
@@ -35,7 +44,7 @@ def fold(text: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    stop = _stopwords()
+    stop = stopwords()
     words = []
     for token in TOKEN.findall(fold(text)):
         parts = [token] + (token.split("-") if "-" in token else [])
@@ -50,6 +59,7 @@ class LexicalIndex:
         self.size = len(texts)
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         corpus = [tokenize(t) or ["_"] for t in texts]
+        self.vocabulary = {token for tokens in corpus for token in tokens}
         self._bm25.index(corpus, show_progress=False)
 
     def scores(self, query: str) -> np.ndarray:

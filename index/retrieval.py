@@ -53,6 +53,11 @@ class HybridRetriever:
                 self._state = (version, records, positions, LexicalIndex([p.search_text for p in records]))
             return self._state[1], self._state[2], self._state[3]
 
+    def vocabulary(self) -> set[str]:
+        """Every search term in the corpus (stemmed): tells a question about something absent."""
+        _, _, lexical = self._current()
+        return lexical.vocabulary
+
     def records_by_id(self) -> dict[str, Paragraph]:
         records, _, _ = self._current()
         return {p.id: p for p in records}

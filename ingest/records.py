@@ -23,6 +23,12 @@ KIND_LABELS = {
 }
 
 
+SEARCH_PREFIXES = {
+    "signature": "Ondertekening, ondertekend door",
+    "letterhead": "Briefhoofd, gegevens van de brief",
+}
+
+
 def normalize_space(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
@@ -74,8 +80,16 @@ class Paragraph:
 
     @property
     def search_text(self) -> str:
-        """What search matches on: a footnote together with the sentence it annotates."""
-        return f"{self.text} ({self.anchor})" if self.anchor else self.text
+        """What search matches on: a footnote with the sentence it annotates; a signature or
+        letterhead with words people use to ask for it."""
+        return self.searchable(self.text)
+
+    def searchable(self, text: str) -> str:
+        """`text` (this record's text or one of its sentences) dressed for search."""
+        if self.anchor:
+            return f"{text} ({self.anchor})"
+        prefix = SEARCH_PREFIXES.get(self.kind)
+        return f"{prefix}: {text}" if prefix else text
 
     @property
     def page(self) -> int | None:

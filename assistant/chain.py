@@ -1,0 +1,370 @@
+"""The answer chain (LCEL): condense -> retrieve -> answer -> verify -> format.
+
+Every backend passes the same relevance gate and the same verification; a generative backend that
+fails, times out or produces nothing verifiable falls back to the extractive answer with a notice.
+"""
+
+from __future__ import annotations
+
+import queue
+import re
+import threading
+import time
+from typing import Any, Callable, Iterator
+
+from langchain_core.messages import HumanMessage
+from langchain_core.runnables import RunnableLambda
+
+import prompts
+from assistant import extractive
+from assistant.support import SentenceEmbedder, best_support, is_supported
+from assistant.sentences import split_sentences
+from assistant.types import Answer, Citation, StreamEvent
+
+MARKER = re.compile(r"\[(\d{1,2})\]")
+NOT_FOUND = ("NIET_GEVONDEN", "NOT_FOUND")
+FOLLOW_UP_WORDS = {
+    "erin", "ervan", "daarvan", "daarin", "daarover", "hij", "zij", "ze", "hen", "hun", "die", "dat", "dit", "deze",
+    "they", "them", "it", "its", "their", "those", "that", "this", "these", "he", "she",
+}
+
+TEXTS = {
+    "nl": {
+        "intro": "Volgens {title}, {label}:",
+        "footnote_anchor": "Deze voetnoot hoort bij de zin:",
+        "refusal": "Dat staat niet in de documenten die ik kan raadplegen, dus daar geef ik geen antwoord op.",
+        "closest": "Mogelijk relevante passages:",
+        "fallback": "Het taalmodel ({backend}) gaf geen bruikbaar antwoord ({reason}); hieronder staan de letterlijke passages.",
+        "dropped": "{n} zin(nen) uit het gegenereerde antwoord weggelaten omdat de bronnen ze niet staven.",
+    },
+    "en": {
+        "intro": "According to {title}, {label} (quoted in Dutch):",
+        "footnote_anchor": "This footnote belongs to the sentence:",
+        "refusal": "The documents I can consult do not say this, so I cannot answer it.",
+        "closest": "Possibly relevant passages:",
+        "fallback": "The language model ({backend}) gave no usable answer ({reason}); the verbatim passages are shown below.",
+        "dropped": "{n} sentence(s) of the generated answer were left out because the sources do not support them.",
+    },
+}
+
+
+def embedder_for(assistant: Any) -> SentenceEmbedder:
+    """One sentence-embedding cache per assistant."""
+    with assistant._lock:
+        if getattr(assistant, "_sentence_embedder", None) is None:
+            assistant._sentence_embedder = SentenceEmbedder(assistant.embeddings)
+        return assistant._sentence_embedder
+
+
+# -- steps ----------------------------------------------------------------------------------------
+
+
+def condense(state: dict[str, Any]) -> dict[str, Any]:
+    question, history = state["question"], state["history"]
+    previous = [m["content"] for m in history if m.get("role") == "user" and m.get("content")]
+    state["language"] = extractive.language_of(question)
+    state["standalone"] = question
+    if not previous or not _looks_like_follow_up(question):
+        return state
+    model = state.get("model")
+    if model is not None:
+        try:
+            template, _ = prompts.load("condense", state["language"])
+            lines = "\n".join(f"{m['role']}: {m['content'][:500]}" for m in history[-6:])
+            rewritten = model.invoke([HumanMessage(template.format(history=lines, question=question))]).content.strip()
+            if 0 < len(rewritten) < 400:
+                state["standalone"] = rewritten.splitlines()[0]
+                return state
+        except Exception:
+            pass  # the heuristic below still resolves the follow-up
+    state["standalone"] = f"{previous[-1]} {question}"
+    return state
+
+
+def _looks_like_follow_up(question: str) -> bool:
+    words = re.findall(r"[a-zà-ÿ]+", question.lower())
+    return len(words) <= 4 or bool(FOLLOW_UP_WORDS & set(words)) or words[:1] in (["en"], ["and"], ["ook"], ["also"])
+
+
+def retrieve(state: dict[str, Any]) -> dict[str, Any]:
+    started = time.perf_counter()
+    assistant = state["assistant"]
+    state["hits"] = assistant.retriever.search(state["standalone"], assistant.settings.top_k)
+    state["relevance"], state["scored"] = extractive.assess(
+        state["standalone"], state["hits"], state["embedder"], assistant.retriever.vocabulary()
+    )
+    state["timings"]["retrieve_ms"] = _ms(started)
+    return state
+
+
+def generate(state: dict[str, Any]) -> dict[str, Any]:
+    started = time.perf_counter()
+    if not state["relevance"].answerable:
+        state["draft"] = None
+    elif state.get("model") is None:
+        state["draft"] = None
+    else:
+        state["draft"] = _generate_with_model(state)
+    state["timings"]["generate_ms"] = _ms(started)
+    return state
+
+
+def _generate_with_model(state: dict[str, Any]) -> str | None:
+    passages = _prompt_passages(state)
+    state["passages"] = passages
+    template, version = prompts.load("answer", state["language"])
+    state["prompt_version"] = version
+    context = "\n\n".join(f"[{i}] ({p.doc_title}, {p.label}) {text}" for i, (p, text) in enumerate(passages, start=1))
+    message = HumanMessage(template.format(context=context, question=state["standalone"]))
+    deadline = time.monotonic() + state["assistant"].settings.llm_timeout_s
+    on_token: Callable[[str], None] | None = state.get("on_token")
+    pieces: list[str] = []
+    try:
+        for chunk in state["model"].stream([message]):
+            text = chunk.content if isinstance(chunk.content, str) else ""
+            if text:
+                if not pieces:
+                    state["timings"]["first_token_ms"] = _ms(state["started"])
+                pieces.append(text)
+                if on_token:
+                    on_token(text)
+            if time.monotonic() > deadline:
+                state["fallback_reason"] = "time-out" if state["language"] == "en" else "tijdslimiet overschreden"
+                return None
+    except Exception as exc:
+        state["fallback_reason"] = str(exc)[:200] or type(exc).__name__
+        return None
+    return "".join(pieces).strip()
+
+
+def _prompt_passages(state: dict[str, Any]) -> list[tuple[Any, str]]:
+    """The best sentences of the top paragraphs, within the context budget; cited as whole paragraphs."""
+    budget = state["assistant"].settings.context_chars
+    best_by_paragraph: dict[str, list[int]] = {}
+    order: list[Any] = []
+    for _, paragraph, index, _ in state["scored"]:
+        if paragraph.id not in best_by_paragraph:
+            order.append(paragraph)
+            best_by_paragraph[paragraph.id] = []
+        best_by_paragraph[paragraph.id].append(index)
+    passages: list[tuple[Any, str]] = []
+    used = 0
+    for paragraph in order:
+        sentences = split_sentences(paragraph.text)
+        keep = sorted(set(best_by_paragraph[paragraph.id][:2]) | {i + 1 for i in best_by_paragraph[paragraph.id][:1] if i + 1 < len(sentences)})
+        text = " ".join(sentences[i] for i in keep)
+        if paragraph.anchor:
+            text = f"{text} (voetnoot bij: {paragraph.anchor})"
+        if used + len(text) > budget and passages:
+            break
+        passages.append((paragraph, text))
+        used += len(text)
+        if len(passages) >= 4:
+            break
+    return passages
+
+
+def verify(state: dict[str, Any]) -> dict[str, Any]:
+    """Keep generated sentences only where the cited passages support them; re-cite or drop others."""
+    started = time.perf_counter()
+    draft = state.get("draft")
+    state["claims"] = None
+    if draft is not None and any(flag in draft for flag in NOT_FOUND):
+        state["model_refused"] = True
+    elif draft:
+        passages = [p for p, _ in state["passages"]]
+        kept: list[tuple[str, list[Any]]] = []
+        dropped = 0
+        for sentence in split_sentences(draft.replace("\n", " ")):
+            cited = [passages[int(n) - 1] for n in MARKER.findall(sentence) if 0 < int(n) <= len(passages)]
+            bare = MARKER.sub("", sentence).strip()
+            if len(re.findall(r"\w+", bare)) < 2:
+                continue
+            support = _supporting(bare, cited, passages, state["embedder"])
+            if support:
+                kept.append((bare, support))
+            else:
+                dropped += 1
+        state["claims"] = kept
+        state["dropped"] = dropped
+    state["timings"]["verify_ms"] = _ms(started)
+    return state
+
+
+def _supporting(sentence: str, cited: list[Any], passages: list[Any], embedder: SentenceEmbedder) -> list[Any]:
+    if cited and is_supported(sentence, cited + [c for p in cited for c in _linked(p, passages)], embedder):
+        return cited
+    similarity, paragraph, _ = best_support(sentence, passages, embedder)
+    if paragraph is not None and is_supported(sentence, [paragraph], embedder):
+        return [paragraph]
+    return []
+
+
+def _linked(paragraph: Any, passages: list[Any]) -> list[Any]:
+    ids = set(paragraph.footnote_refs) | set(paragraph.referenced_by)
+    return [p for p in passages if p.id in ids]
+
+
+def format_answer(state: dict[str, Any]) -> Answer:
+    language = state["language"]
+    texts = TEXTS[language]
+    backend = state["backend"]
+    notice = ""
+    claims = state.get("claims")
+    relevance = state["relevance"]
+    if not relevance.answerable or state.get("model_refused"):
+        return _refusal(state, texts)
+    if claims:
+        citations: list[Any] = []
+        lines = []
+        for sentence, paragraphs in claims:
+            markers = "".join(f"[{_cite(citations, p)}]" for p in paragraphs)
+            lines.append(f"{sentence.rstrip()} {markers}")
+        if state.get("dropped"):
+            notice = texts["dropped"].format(n=state["dropped"])
+        return _answer(state, " ".join(lines), True, backend, notice, citations)
+    if state.get("model") is not None:
+        reason = state.get("fallback_reason") or ("geen controleerbare zinnen" if language == "nl" else "no verifiable sentences")
+        notice = texts["fallback"].format(backend=backend, reason=reason)
+        backend = f"extractive (fallback van {backend})" if language == "nl" else f"extractive (fallback from {backend})"
+    citations = []
+    blocks = []
+    for quote in extractive.select_quotes(state["scored"]):
+        paragraph = quote.paragraph
+        block = f"{texts['intro'].format(title=paragraph.doc_title, label=paragraph.label)} “{quote.text}” [{_cite(citations, paragraph)}]"
+        if paragraph.kind == "footnote" and paragraph.anchor:
+            referencing = _referencing(state, paragraph)
+            if referencing is not None:
+                block += f"\n{texts['footnote_anchor']} “{paragraph.anchor}” [{_cite(citations, referencing)}]"
+        blocks.append(block)
+    return _answer(state, "\n\n".join(blocks), True, backend, notice, citations)
+
+
+def _referencing(state: dict[str, Any], footnote: Any) -> Any | None:
+    for hit in state["hits"]:
+        for paragraph in (hit.paragraph, *hit.context):
+            if paragraph.id in footnote.referenced_by:
+                return paragraph
+    return None
+
+
+def _refusal(state: dict[str, Any], texts: dict[str, str]) -> Answer:
+    citations: list[Any] = []
+    closest = extractive.closest_paragraphs(state["hits"])
+    lines = [texts["refusal"]]
+    if closest:
+        lines.append(texts["closest"])
+        lines.extend(f"- [{_cite(citations, p)}] {p.doc_title}, {p.label}" for p in closest)
+    return _answer(state, "\n".join(lines), False, state["backend"], "", citations)
+
+
+def _cite(citations: list[Any], paragraph: Any) -> int:
+    """Dense numbering in order of first use; a paragraph cited twice keeps its number."""
+    for n, existing in enumerate(citations, start=1):
+        if existing.id == paragraph.id:
+            return n
+    citations.append(paragraph)
+    return len(citations)
+
+
+def _answer(state: dict[str, Any], text: str, answerable: bool, backend: str, notice: str, cited: list[Any]) -> Answer:
+    citations = tuple(Citation.of(n, p) for n, p in enumerate(cited, start=1))
+    state["timings"]["total_ms"] = _ms(state["started"])
+    return Answer(
+        question=state["question"],
+        answer=text,
+        answerable=answerable,
+        backend=backend,
+        notice=notice,
+        citations=citations,
+        timings=dict(state["timings"]),
+        language=state["language"],
+        prompt_version=state.get("prompt_version", ""),
+    )
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+CHAIN = RunnableLambda(condense) | RunnableLambda(retrieve) | RunnableLambda(generate) | RunnableLambda(verify) | RunnableLambda(format_answer)
+
+
+# -- entry points ---------------------------------------------------------------------------------
+
+
+def _initial_state(assistant: Any, question: str, history: list[dict[str, str]], backend: str | None) -> dict[str, Any]:
+    from assistant.llm import BackendError, resolve_backend
+
+    name = resolve_backend(assistant.settings, backend)
+    state: dict[str, Any] = {
+        "assistant": assistant,
+        "embedder": embedder_for(assistant),
+        "question": question,
+        "history": [m for m in history if isinstance(m, dict)],
+        "backend": name,
+        "timings": {},
+        "started": time.perf_counter(),
+        "model": None,
+    }
+    if name != "extractive":
+        factory = assistant._chat_model_factory
+        try:
+            state["model"] = factory(assistant.settings, name) if factory else _chat_model(assistant, name)
+        except BackendError as exc:
+            state["fallback_reason"] = str(exc)
+            state["model"] = _Unavailable()
+    return state
+
+
+class _Unavailable:
+    """Stands in for a backend that could not be built: generation fails, fallback answers."""
+
+    def stream(self, messages: Any) -> Iterator[Any]:
+        raise RuntimeError("backend niet beschikbaar")
+
+    def invoke(self, messages: Any) -> Any:
+        raise RuntimeError("backend niet beschikbaar")
+
+
+def _chat_model(assistant: Any, name: str) -> Any:
+    from assistant.llm import make_chat_model
+
+    with assistant._lock:
+        cache = assistant.__dict__.setdefault("_chat_models", {})
+        if name not in cache:
+            cache[name] = make_chat_model(assistant.settings, name)
+        return cache[name]
+
+
+def answer_question(assistant: Any, question: str, history: list[dict[str, str]], backend: str | None) -> Answer:
+    return CHAIN.invoke(_initial_state(assistant, question, history, backend))
+
+
+def stream_answer(assistant: Any, question: str, history: list[dict[str, str]], backend: str | None) -> Iterator[StreamEvent]:
+    """Tokens as the model writes them, then the verified answer (which may differ: it is checked)."""
+    state = _initial_state(assistant, question, history, backend)
+    events: queue.Queue = queue.Queue()
+    state["on_token"] = lambda text: events.put(StreamEvent("token", text=text))
+
+    def run() -> None:
+        try:
+            events.put(StreamEvent("answer", answer=CHAIN.invoke(state)))
+        except Exception as exc:  # delivered to the consumer, which re-raises it in its own thread
+            events.put(exc)
+
+    threading.Thread(target=run, daemon=True).start()
+    streamed = False
+    while True:
+        event = events.get()
+        if isinstance(event, Exception):
+            raise event
+        if event.type == "answer":
+            if not streamed:
+                for word in re.findall(r"\S+\s*", event.answer.answer):
+                    yield StreamEvent("token", text=word)
+            yield event
+            return
+        streamed = True
+        yield event
+

@@ -1,0 +1,127 @@
+"""The extractive backend: answer with verbatim sentences from the retrieved paragraphs.
+
+Also the relevance gate that every backend passes first: is anything retrieved close enough to
+the question to answer it from the documents at all?
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.sentences import split_sentences
+from assistant.support import SentenceEmbedder
+from index.lexical import tokenize
+
+# Calibrated on the development and own question sets (see README, "Refusals"): sentence-level
+# e5 similarity of the best source sentence, and the share of the question's content words that
+# occur nowhere in the corpus (Dutch questions only: English words are absent by language).
+MIN_SIMILARITY = 0.80
+CONFIDENT_SIMILARITY = 0.85
+MAX_UNKNOWN_SHARE = 0.5
+ENGLISH_HINTS = {
+    "the", "what", "who", "which", "is", "are", "of", "in", "does", "did", "how", "why", "when", "where", "letter",
+    "according", "to", "and", "a", "an", "at", "by", "for", "with", "about", "government", "cabinet", "do",
+}
+DUTCH_HINTS = {"de", "het", "een", "wat", "wie", "welke", "is", "van", "in", "en", "hoe", "waarom", "wanneer", "zijn", "brief", "er"}
+
+
+@dataclass(frozen=True)
+class Quote:
+    paragraph: Any
+    sentences: tuple[str, ...]
+    score: float
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sentences)
+
+
+@dataclass(frozen=True)
+class Relevance:
+    answerable: bool
+    similarity: float
+    unknown_share: float
+    best: Quote | None
+
+
+def language_of(text: str) -> str:
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    english = sum(w in ENGLISH_HINTS for w in words)
+    dutch = sum(w in DUTCH_HINTS for w in words)
+    return "en" if english > dutch else "nl"
+
+
+def candidate_sentences(hits: list[Any]) -> list[tuple[Any, int, str]]:
+    """(paragraph, index, sentence) for the hits and the footnotes/paragraphs linked to them."""
+    seen: set[str] = set()
+    out = []
+    for hit in hits:
+        for paragraph in (hit.paragraph, *hit.context):
+            if paragraph.id in seen:
+                continue
+            seen.add(paragraph.id)
+            out.extend((paragraph, i, s) for i, s in enumerate(split_sentences(paragraph.text)))
+    return out
+
+
+def score_sentences(question: str, hits: list[Any], embedder: SentenceEmbedder) -> list[tuple[float, Any, int, str]]:
+    candidates = candidate_sentences(hits)
+    if not candidates:
+        return []
+    # A footnote is judged together with the sentence it annotates ("Kamerstuk 33 009 nr. 140"
+    # answers "which paper is the technology strategy?" only through its anchor).
+    texts = [p.searchable(s) for p, _, s in candidates]
+    sims = embedder.passages(texts) @ embedder.query(question)
+    question_words = set(tokenize(question))
+    scored = []
+    for (paragraph, index, sentence), text, sim in zip(candidates, texts, sims):
+        overlap = len(question_words & set(tokenize(text))) / len(question_words) if question_words else 0.0
+        scored.append((float(sim) + 0.05 * overlap, paragraph, index, sentence))
+    scored.sort(key=lambda row: row[0], reverse=True)
+    return scored
+
+
+def assess(question: str, hits: list[Any], embedder: SentenceEmbedder, vocabulary: set[str]) -> tuple[Relevance, list]:
+    scored = score_sentences(question, hits, embedder)
+    if not scored:
+        return Relevance(False, 0.0, 1.0, None), scored
+    words = set(tokenize(question))
+    unknown = [w for w in words if w not in vocabulary]
+    unknown_share = len(unknown) / len(words) if words else 1.0
+    top_score, paragraph, index, sentence = scored[0]
+    similarity = top_score
+    if language_of(question) == "en":
+        answerable = similarity >= MIN_SIMILARITY
+    else:
+        answerable = similarity >= MIN_SIMILARITY and (unknown_share < MAX_UNKNOWN_SHARE or similarity >= CONFIDENT_SIMILARITY + 0.01 * len(unknown))
+    return Relevance(answerable, similarity, unknown_share, Quote(paragraph, (sentence,), top_score)), scored
+
+
+def select_quotes(scored: list[tuple[float, Any, int, str]], max_quotes: int = 2, max_chars: int = 420) -> list[Quote]:
+    """The best sentence with the sentences that follow it in its paragraph (they often carry the
+    answer: "Dit kan alleen door …"), plus a second paragraph's best sentence when nearly as good."""
+    if not scored:
+        return []
+    quotes: list[Quote] = []
+    top = scored[0][0]
+    for score, paragraph, index, sentence in scored:
+        if len(quotes) >= max_quotes or score < top - 0.015:
+            break
+        if any(q.paragraph.id == paragraph.id for q in quotes):
+            continue
+        sentences = [sentence]
+        following = split_sentences(paragraph.text)[index + 1 :]
+        for extra in following[:2]:
+            if len(" ".join(sentences + [extra])) > max_chars:
+                break
+            sentences.append(extra)
+        quotes.append(Quote(paragraph, tuple(sentences), score))
+    return quotes
+
+
+def closest_paragraphs(hits: list[Any], n: int = 3) -> list[Any]:
+    return [hit.paragraph for hit in hits[:n]]
+
+

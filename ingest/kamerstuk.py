@@ -1,0 +1,668 @@
+"""Kamerstukken as zoek.officielebekendmakingen.nl publishes them: the XML and the HTML page.
+
+The XML follows the "officiele-publicaties" schema (<kamerstuk>, <dossier>, <stuk>, <al>,
+<tussenkop>, <divisie>/<kop>, <lijst>/<li>, inline <noot> footnotes, <slotformule>,
+<ondertekening>). The HTML page is the same document rendered inside the site's chrome
+(header, navigation, sidebar, footer); only its content area (div#broodtekst) is read.
+Both become the same format-neutral blocks, so both formats give the same records.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.types import UserError
+from ingest.assemble import Block, assemble
+from ingest.records import Document, normalize_space
+
+BASE_URL = "https://zoek.officielebekendmakingen.nl"
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"],
+        start=1,
+    )
+}
+_DUTCH_DATE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(_MONTHS) + r")\s+(\d{4})\b", re.IGNORECASE)
+_KST_NAME = re.compile(r"^kst-(\d{5}(?:-(?:\d{2}|[IVXLC]+|[A-Z]))?)-(\d{1,5})$", re.IGNORECASE)
+# Labels of bullet lists carry no meaning; numbered labels ("1.", "a.") are kept in the text.
+_BULLETS = set("-–—•·*▪◦o")
+
+
+def looks_like_kamerstuk(data: bytes) -> bool:
+    """Whether `data` is a Kamerstuk as XML or as the HTML page of officielebekendmakingen.nl."""
+    head = data[:65536].decode("utf-8", "ignore")
+    if "<officiele-publicatie" in head or re.search(r"<kamerstuk[\s>]", head):
+        return bool(re.search(r"<(?:kamerstuk|stuk|dossier)[\s>]", head))
+    if re.search(r"<html[\s>]", head, re.IGNORECASE):
+        has_content = re.search(r"id\s*=\s*[\"']?broodtekst", head, re.IGNORECASE)
+        is_kst = re.search(r"content\s*=\s*[\"']kst-\d", head, re.IGNORECASE) or re.search(
+            r"class\s*=\s*[\"'][^\"']*\b(?:stuktitel|dossiertitel)\b", head, re.IGNORECASE
+        )
+        return bool(has_content and is_kst)
+    return False
+
+
+def parse_kamerstuk(data: bytes, path: str, doc_id: str | None = None) -> Document:
+    """Parse either format: XML when the bytes are XML, the HTML page otherwise."""
+    start = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith(b"<?xml") or start.startswith(b"<officiele-publicatie"):
+        return parse_kamerstuk_xml(data, path, doc_id)
+    return parse_kamerstuk_html(data, path, doc_id)
+
+
+@dataclass
+class _Builder:
+    """Collects body blocks, footnotes (by printed number) and metadata for either format."""
+
+    blocks: list[Block] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def add(self, kind: str, text: str, level: int = 1, markers: list[str] | tuple[str, ...] = ()) -> None:
+        text = normalize_space(text)
+        if text:
+            self.blocks.append(Block(kind=kind, text=text, level=max(1, level), footnote_markers=tuple(dict.fromkeys(markers))))
+
+    def note(self, number: str, text: str) -> None:
+        number, text = normalize_space(number), normalize_space(text)
+        if number and text:
+            self.notes.setdefault(number, text)
+
+    def signatory(self, name: str, function: str) -> None:
+        name, function = normalize_space(name), normalize_space(function).rstrip(",")
+        for key, value in (("ondertekenaar", name), ("functie_ondertekenaar", function)):
+            if value:
+                previous = self.meta.get(key)
+                self.meta[key] = f"{previous}; {value}" if previous else value
+
+    def dated(self, printed: str, iso: str = "") -> None:
+        printed = normalize_space(printed)
+        if printed:
+            match = _DUTCH_DATE.search(printed)
+            self.meta.setdefault("datum", match.group(0) if match else printed)
+        iso = iso or _iso_date(printed)
+        if iso:
+            self.meta.setdefault("date", iso)
+
+    def document(self, path: str, doc_id: str | None, fmt: str) -> Document:
+        meta = {k: v for k, v in self.meta.items() if v}
+        dossier, number = meta.get("dossier", ""), meta.get("stuk", "")
+        if dossier and number:
+            meta["kamerstuk"] = f"{dossier}-{number}"
+        doc_id = doc_id or (f"kst-{meta['kamerstuk']}" if "kamerstuk" in meta else _id_from_path(path))
+        publication = f"kst-{meta['kamerstuk']}" if "kamerstuk" in meta else doc_id
+        if publication.startswith("kst-"):
+            meta["source_url"] = f"{BASE_URL}/{publication}.html"
+        meta["type"] = "kamerstuk"
+        if not self.blocks:
+            raise UserError("geen leesbare tekst van een Kamerstuk gevonden.")
+        return assemble(doc_id, _title(meta, doc_id), path, fmt, self._with_footnotes(), meta)
+
+    def _with_footnotes(self) -> list[Block]:
+        """Each footnote right after the first block citing it, so it shares that block's section."""
+        pending = dict(self.notes)
+        ordered: list[Block] = []
+        for block in self.blocks:
+            ordered.append(block)
+            for number in block.footnote_markers:
+                if number in pending:
+                    ordered.append(Block(kind="footnote", text=pending.pop(number), footnote_number=number))
+        ordered += [Block(kind="footnote", text=text, footnote_number=nr) for nr, text in pending.items()]
+        return ordered
+
+
+def _title(meta: dict[str, str], doc_id: str) -> str:
+    if "kamerstuk" in meta:
+        base = f"Kamerstuk {meta['dossier']}, nr. {meta['stuk']}"
+    else:
+        base = doc_id
+    subject = meta.get("betreft") or meta.get("dossier_title")
+    return f"{base}: {subject}" if subject else base
+
+
+def _id_from_path(path: str) -> str:
+    stem = Path(path).stem
+    match = _KST_NAME.match(stem)
+    return f"kst-{match.group(1)}-{match.group(2)}" if match else stem
+
+
+def _iso_date(text: str) -> str:
+    match = _DUTCH_DATE.search(text or "")
+    if not match:
+        return ""
+    day, month, year = int(match.group(1)), _MONTHS[match.group(2).lower()], int(match.group(3))
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _dossier_number(text: str) -> str:
+    """'33 009' -> '33009'; keeps a sub-dossier or chapter that is part of the publication id."""
+    match = re.search(r"(\d{2})[\s.\u00a0]?(\d{3})(?:\s*-\s*(\d{2})\b|[\s-]+([IVXLC]+|[A-Z])\b)?", text)
+    if not match:
+        return ""
+    number = match.group(1) + match.group(2)
+    suffix = match.group(3) or match.group(4)
+    return f"{number}-{suffix}" if suffix else number
+
+
+def _stuk_number(text: str) -> str:
+    match = re.search(r"(\d{1,5})", text)
+    return str(int(match.group(1))) if match else ""
+
+
+def _list_label(label: str) -> str:
+    label = normalize_space(label)
+    return "" if not label or set(label) <= _BULLETS | {" "} else label
+
+
+# ---------------------------------------------------------------------------------- XML
+
+
+_XML_SKIP = {"metadata", "kamerstukkop", "dossier", "stuknr", "plaatje", "illustratie", "colspec", "witreg", "nootref"}
+_XML_BLOCKS = {
+    "al", "al-groep", "tussenkop", "divisie", "kop", "lijst", "li", "table", "slotformule", "ondertekening",
+    "ontvanger", "datumtekst", "plaats-datum", "tekst", "brief", "brieftekst", "algemeen", "vrije-tekst",
+    "aanhef", "tekst-sluiting", "artikel", "lid", "bijlage", "considerans", "considerans.al", "wat", "box",
+    "definitielijst", "definitie-item", "slotzin",
+}  # fmt: skip
+
+
+def parse_kamerstuk_xml(data: bytes, path: str, doc_id: str | None = None) -> Document:
+    """A Kamerstuk in the XML of officielebekendmakingen.nl ("officiele-publicaties" schema)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True, remove_pis=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:
+        raise UserError("XML-bestand is niet leesbaar (geen geldige XML).") from None
+    kamerstuk = root if _name(root) == "kamerstuk" else next((e for e in root.iter() if _name(e) == "kamerstuk"), None)
+    if kamerstuk is None:
+        raise UserError("XML-bestand is geen Kamerstuk in het formaat van officielebekendmakingen.nl.")
+    reader = _XmlReader(root)
+    reader.read(kamerstuk)
+    return reader.out.document(path, doc_id, "kamerstuk-xml")
+
+
+def _name(el: Any) -> str:
+    tag = getattr(el, "tag", None)
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+class _XmlReader:
+    def __init__(self, root: Any) -> None:
+        self.out = _Builder()
+        # <nootref refid> points at a footnote that may only come later in the document.
+        self.note_ids = {}
+        for el in root.iter():
+            if _name(el) == "noot" and el.get("id"):
+                self.note_ids[el.get("id")] = self._note_number(el)
+        for el in root.iter():
+            if _name(el) == "meta" and el.get("name") and el.get("content"):
+                self._meta(el.get("name"), el.get("content"))
+
+    def _meta(self, name: str, content: str) -> None:
+        keys = {
+            "OVERHEIDop.documenttitel": "betreft",
+            "OVERHEIDop.dossiertitel": "dossier_title",
+            "OVERHEIDop.vergaderjaar": "vergaderjaar",
+            "OVERHEIDop.indiener": "indiener",
+            "DCTERMS.issued": "date",
+        }
+        if name in keys:
+            self.out.meta.setdefault(keys[name], normalize_space(content))
+
+    def read(self, kamerstuk: Any) -> None:
+        meta = self.out.meta
+        for child in kamerstuk:
+            name = _name(child)
+            if name == "kamerstukkop":
+                for line in child:
+                    kind, text = (line.get("inhoud") or "").lower(), normalize_space(self.inline(line, []))
+                    if "vergaderjaar" in kind:
+                        meta["vergaderjaar"] = re.sub(r"^Vergaderjaar\s+", "", text, flags=re.IGNORECASE)
+                    elif "kamer" in kind:
+                        meta["kamer"] = text
+            elif name == "dossier":
+                self._dossier(child)
+            elif name == "stuk":
+                self._stuk(child)
+
+    def _dossier(self, dossier: Any) -> None:
+        number = title = ""
+        for child in dossier:
+            if _name(child) == "dossiernummer":
+                number = _dossier_number(normalize_space("".join(child.itertext())))
+            elif _name(child) == "titel":
+                title = normalize_space(self.inline(child, []))
+        if number and "dossier" not in self.out.meta:
+            self.out.meta["dossier"] = number
+            if title:
+                self.out.meta["dossier_title"] = title
+        elif number:
+            self.out.meta["dossiers_extra"] = ", ".join(filter(None, [self.out.meta.get("dossiers_extra", ""), number]))
+
+    def _stuk(self, stuk: Any) -> None:
+        for child in stuk:
+            name = _name(child)
+            if name == "stuknr":
+                ondernummer = next((e for e in child.iter() if _name(e) == "ondernummer"), child)
+                self.out.meta["stuk"] = _stuk_number("".join(ondernummer.itertext()))
+            elif name == "titel":
+                self.out.meta["title"] = normalize_space(self.inline(child, []))
+            else:
+                self.walk_one(child, 0)
+
+    def walk(self, el: Any, depth: int) -> None:
+        for child in el:
+            self.walk_one(child, depth)
+
+    def walk_one(self, el: Any, depth: int) -> None:
+        name = _name(el)
+        out = self.out
+        if not name or name in _XML_SKIP:
+            return
+        if name == "divisie":
+            self.walk(el, depth + 1)
+        elif name == "kop":
+            markers: list[str] = []
+            out.add("heading", self._kop_text(el, markers), level=max(depth, 1), markers=markers)
+        elif name == "tussenkop":
+            markers = []
+            out.add("heading", self.inline(el, markers), level=depth + 1, markers=markers)
+        elif name == "lijst":
+            self._list(el)
+        elif name == "slotformule":
+            markers = []
+            out.add("closing", self.inline(el, markers), markers=markers)
+        elif name == "ondertekening":
+            self._signature(el)
+        elif name == "ontvanger":
+            out.add("letterhead", self.inline(el, []))
+        elif name in ("datumtekst", "plaats-datum"):
+            text = self.inline(el, [])
+            iso = next((d.get("isodatum") for d in el.iter() if _name(d) == "datum" and d.get("isodatum")), "")
+            out.dated(text, iso)
+            out.add("letterhead", text)
+        elif name == "table":
+            self._table(el)
+        elif name == "noot":
+            self._register_note(el)
+        elif name == "aanhef" and not self._has_blocks(el):
+            out.add("salutation", self.inline(el, []))
+        elif self._has_blocks(el):
+            self.walk(el, depth)
+        else:
+            markers = []
+            out.add("paragraph", self.inline(el, markers), markers=markers)
+
+    @staticmethod
+    def _has_blocks(el: Any) -> bool:
+        return any(_name(child) in _XML_BLOCKS for child in el)
+
+    def inline(self, el: Any, markers: list[str]) -> str:
+        """Running text of an element; footnotes become markers, not text."""
+        parts = [el.text or ""] if isinstance(el.tag, str) else []
+        for child in el:
+            name = _name(child)
+            if name == "noot":
+                markers.append(self._register_note(child))
+            elif name == "nootref":
+                number = self.note_ids.get(child.get("refid") or "")
+                if number:
+                    markers.append(number)
+            elif name in ("li.nr", "lidnr"):
+                pass
+            elif name:
+                text = self.inline(child, markers)
+                parts.append(f" {text} " if name in _XML_BLOCKS or name == "br" else text)
+            parts.append(child.tail or "")
+        return "".join(parts)
+
+    def _note_number(self, noot: Any) -> str:
+        number = next((e for e in noot if _name(e) == "noot.nr"), None)
+        return normalize_space("".join(number.itertext())) if number is not None else ""
+
+    def _register_note(self, noot: Any) -> str:
+        number = self._note_number(noot) or str(len(self.out.notes) + 1)
+        texts = [self.inline(part, []) for part in noot if _name(part) not in ("noot.nr", "")]
+        if not texts:
+            texts = [noot.text or ""]
+        self.out.note(number, " ".join(texts))
+        return number
+
+    def _kop_text(self, kop: Any, markers: list[str]) -> str:
+        parts = [self.inline(part, markers) for part in kop if _name(part) in ("label", "nr", "titel")]
+        return " ".join(parts) if parts else self.inline(kop, markers)
+
+    def _list(self, lijst: Any) -> None:
+        for li in lijst:
+            if _name(li) != "li":
+                continue
+            label = next(("".join(e.itertext()) for e in li if _name(e) == "li.nr"), "")
+            markers: list[str] = []
+            texts = [li.text or ""]
+            nested = []
+            for child in li:
+                if _name(child) == "lijst":
+                    nested.append(child)
+                elif _name(child) != "li.nr":
+                    texts.append(self.inline(child, markers))
+                texts.append(child.tail or "")
+            label = _list_label(label)
+            text = normalize_space(" ".join(texts))
+            self.out.add("list_item", f"{label} {text}" if label else text, markers=markers)
+            for sub in nested:
+                self._list(sub)
+
+    def _signature(self, el: Any) -> None:
+        parts, function = [], ""
+        for child in el:
+            text = normalize_space(self.inline(child, []))
+            parts.append(text)
+            if _name(child) == "functie":
+                function = text
+            elif _name(child) == "naam":
+                self.out.signatory(text, function)
+                function = ""
+        self.out.add("signature", " ".join(parts) if parts else self.inline(el, []))
+
+    def _table(self, table: Any) -> None:
+        for row in table.iter():
+            if _name(row) == "row":
+                markers: list[str] = []
+                cells = [normalize_space(self.inline(cell, markers)) for cell in row if _name(cell) == "entry"]
+                self.out.add("paragraph", " | ".join(c for c in cells if c), markers=markers)
+
+
+# --------------------------------------------------------------------------------- HTML
+
+
+_HTML_BLOCK_TAGS = {
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "h1", "h2", "h3", "h4", "h5", "h6",
+    "ul", "ol", "li", "table", "thead", "tbody", "tr", "blockquote", "dl", "dt", "dd", "figure", "pre", "hr",
+}  # fmt: skip
+_HTML_CHROME_TAGS = ["script", "style", "noscript", "nav", "form", "button", "iframe", "svg", "template", "input", "select"]
+_HTML_CHROME_CLASSES = {"note-close", "sr-only", "visually-hidden", "skiplink", "skiplinks", "print-only", "toolbar", "breadcrumb"}
+_INLINE_TAGS = {"a", "span", "sup", "sub", "em", "strong", "b", "i", "small"}
+_MARK = "\x00"
+_MARKER_RE = re.compile(_MARK + r"([^" + _MARK + r"]*)" + _MARK)
+
+
+def parse_kamerstuk_html(data: bytes, path: str, doc_id: str | None = None) -> Document:
+    """A Kamerstuk as the HTML page of zoek.officielebekendmakingen.nl (site chrome is ignored)."""
+    from bs4 import BeautifulSoup
+
+    try:
+        soup = BeautifulSoup(data, "lxml")
+    except Exception:  # lxml missing or refusing the input: the pure-Python parser is slower but forgiving
+        soup = BeautifulSoup(data, "html.parser")
+    content = (
+        soup.find(id="broodtekst")
+        or soup.select_one("div.stuk")
+        or soup.find("article")
+        or soup.find("main")
+        or soup.body
+    )
+    if content is None:
+        raise UserError("HTML-pagina heeft geen leesbare inhoud.")
+    reader = _HtmlReader()
+    reader.head_meta(soup)
+    reader.read(content)
+    return reader.out.document(path, doc_id, "kamerstuk-html")
+
+
+def _classes(tag: Any) -> set[str]:
+    value = tag.get("class") if hasattr(tag, "get") else None
+    if isinstance(value, str):
+        return set(value.split())
+    return set(value or ())
+
+
+class _HtmlReader:
+    def __init__(self) -> None:
+        self.out = _Builder()
+        self.last_heading_level = 0
+
+    def head_meta(self, soup: Any) -> None:
+        metas = {}
+        for tag in soup.find_all("meta"):
+            name, content = tag.get("name") or tag.get("property"), tag.get("content")
+            if name and content:
+                metas.setdefault(name.lower(), normalize_space(content))
+        meta = self.out.meta
+        identifier = metas.get("dc.identifier") or metas.get("dcterms.identifier") or ""
+        match = _KST_NAME.match(identifier)
+        if match:
+            meta["dossier"], meta["stuk"] = match.group(1).upper(), match.group(2)
+        if metas.get("overheidop.dossiernummer") and "dossier" not in meta:
+            meta["dossier"] = _dossier_number(metas["overheidop.dossiernummer"])
+        if metas.get("overheidop.ondernummer") and "stuk" not in meta:
+            meta["stuk"] = _stuk_number(metas["overheidop.ondernummer"])
+        for key, target in (
+            ("overheidop.documenttitel", "betreft"),
+            ("overheidop.dossiertitel", "dossier_title"),
+            ("overheidop.vergaderjaar", "vergaderjaar"),
+            ("overheidop.indiener", "indiener"),
+        ):
+            if metas.get(key):
+                meta[target] = metas[key]
+        issued = metas.get("dcterms.issued") or metas.get("overheidop.datumontvangst") or ""
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", issued):
+            meta["date"] = issued
+
+    def read(self, content: Any) -> None:
+        for tag in content.find_all(_HTML_CHROME_TAGS):
+            tag.decompose()
+        for tag in content.find_all(lambda t: bool(_classes(t) & _HTML_CHROME_CLASSES)):
+            tag.decompose()
+        self._take_footnotes(content)
+        self._mark_references(content)
+        for br in content.find_all("br"):
+            br.replace_with(" ")
+        self._walk(content)
+
+    def _take_footnotes(self, content: Any) -> None:
+        """Move footnote bodies out of the text; they become footnote blocks after the body."""
+        from bs4 import NavigableString
+
+        def is_note(tag: Any) -> bool:
+            if tag.name in _INLINE_TAGS:  # a marker wrapped in <span class="noot">, not a footnote body
+                return False
+            classes = _classes(tag)
+            return "noot" in classes or "voetnoot" in classes or (tag.name == "li" and _in_notes_list(tag))
+
+        found = content.find_all(is_note)
+        # A note inside another note (a wrapper div around the note's own div) is read with its parent.
+        for note in [n for n in found if not any(is_note(p) for p in n.parents if hasattr(p, "get"))]:
+            number_tag = note.find(class_="nootnum") or note.find("sup") or note.find(class_=re.compile(r"noot-?nr"))
+            if number_tag is not None:
+                number = normalize_space(number_tag.get_text())
+                number_tag.decompose()
+            else:
+                number = str(note.get("value") or "")
+            text = normalize_space(_plain_text(note))
+            if not number:
+                number = str(len(self.out.notes) + 1)
+            self.out.note(number, text)
+            note.replace_with(NavigableString(""))
+        for holder in content.find_all(lambda t: t.get("id") == "noten" or "noten" in _classes(t)):
+            holder.decompose()
+
+    def _mark_references(self, content: Any) -> None:
+        """Replace footnote markers by placeholders so each block knows which notes it cites."""
+        for marker in content.find_all(_is_marker):
+            number = normalize_space(marker.get_text())
+            parent = marker.parent
+            target = parent if parent is not None and parent.name == "sup" and normalize_space(parent.get_text()) == number else marker
+            target.replace_with(f"{_MARK}{number}{_MARK}")
+
+    def _text(self, tag: Any) -> tuple[str, list[str]]:
+        raw = _plain_text(tag)
+        markers = _MARKER_RE.findall(raw)
+        return _MARKER_RE.sub("", raw), markers
+
+    def _walk(self, el: Any) -> None:
+        run: list[Any] = []
+        for child in list(el.children):
+            if getattr(child, "name", None) in _HTML_BLOCK_TAGS:
+                self._flush(run)
+                run = []
+                self._block(child)
+            else:
+                run.append(child)
+        self._flush(run)
+
+    def _flush(self, run: list[Any]) -> None:
+        raw = "".join(_plain_text(node) for node in run)
+        markers = _MARKER_RE.findall(raw)
+        self.out.add("paragraph", _MARKER_RE.sub("", raw), markers=markers)
+
+    def _block(self, tag: Any) -> None:
+        name, classes = tag.name, _classes(tag)
+        out = self.out
+        if classes & {"dossiertitel", "stuktitel"}:
+            self._title(tag, classes)
+        elif classes & {"kamerstukkop", "vergaderjaar", "kamer"}:
+            text = normalize_space(self._text(tag)[0])
+            if "vergaderjaar" in text.lower():
+                out.meta.setdefault("vergaderjaar", re.sub(r"^Vergaderjaar\s+", "", text, flags=re.IGNORECASE))
+            elif text:
+                out.meta.setdefault("kamer", text)
+        elif name in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            level = max(1, int(name[1]) - 1)
+            self.last_heading_level = level
+            text, markers = self._text(tag)
+            out.add("heading", text, level=level, markers=markers)
+        elif classes & {"tussenkop", "kop"}:
+            text, markers = self._text(tag)
+            out.add("heading", text, level=self.last_heading_level + 1, markers=markers)
+        elif classes & {"kamerstukdatum", "datumtekst", "plaats-datum", "datum"}:
+            text = self._text(tag)[0]
+            out.dated(text)
+            out.add("letterhead", text)
+        elif classes & {"ontvanger", "kamerstuk-ontvanger"}:
+            out.add("letterhead", self._text(tag)[0])
+        elif "slotformule" in classes:
+            text, markers = self._text(tag)
+            out.add("closing", text, markers=markers)
+        elif "ondertekening" in classes:
+            self._signature(tag)
+        elif name in ("ul", "ol"):
+            self._list(tag)
+        elif name == "table":
+            for row in tag.find_all("tr"):
+                markers: list[str] = []
+                cells = []
+                for cell in row.find_all(["td", "th"]):
+                    text, found = self._text(cell)
+                    cells.append(normalize_space(text))
+                    markers += found
+                out.add("paragraph", " | ".join(c for c in cells if c), markers=markers)
+        elif name == "dl":
+            for term in tag.find_all("dt"):
+                definition = term.find_next_sibling("dd")
+                text, markers = self._text(term)
+                if definition is not None:
+                    more, found = self._text(definition)
+                    text, markers = f"{text}: {more}", markers + found
+                out.add("paragraph", text, markers=markers)
+        elif name == "hr":
+            return
+        elif any(getattr(c, "name", None) in _HTML_BLOCK_TAGS for c in tag.children):
+            self._walk(tag)
+        else:
+            text, markers = self._text(tag)
+            out.add("paragraph", text, markers=markers)
+
+    def _title(self, tag: Any, classes: set[str]) -> None:
+        meta = self.out.meta
+        text = normalize_space(_MARKER_RE.sub("", _plain_text(tag)))
+        if "dossiertitel" in classes:
+            number_tag = tag.find(class_="dossiernummer")
+            number = normalize_space(number_tag.get_text()) if number_tag else ""
+            if not number:
+                match = re.match(r"(\d{2}\s?\d{3}(?:\s*-\s*\d{2}|[\s-]+[IVXLC]+\b|[\s-]+[A-Z]\b)?)", text)
+                number = match.group(1) if match else ""
+            title = normalize_space(text[len(number) :] if text.startswith(number) else text)
+            meta.setdefault("dossier", _dossier_number(number))
+            if title:
+                meta.setdefault("dossier_title", title.lstrip(":. "))
+        else:
+            number_tag = tag.find(class_="stuknummer")
+            number = normalize_space(number_tag.get_text()) if number_tag else ""
+            match = None if number else re.match(r"(Nr\.?\s*\d+)", text, re.IGNORECASE)
+            number = number or (match.group(1) if match else "")
+            meta.setdefault("stuk", _stuk_number(number))
+            title = normalize_space(text[len(number) :] if number and text.startswith(number) else text)
+            if title:
+                meta.setdefault("title", title)
+        if not meta.get("dossier"):
+            meta.pop("dossier", None)
+        if not meta.get("stuk"):
+            meta.pop("stuk", None)
+
+    def _list(self, tag: Any) -> None:
+        counter = int(tag.get("start") or 1) if str(tag.get("start") or "1").isdigit() else 1
+        for li in tag.find_all("li", recursive=False):
+            nested = [c for c in li.children if getattr(c, "name", None) in ("ul", "ol")]
+            for sub in nested:
+                sub.extract()
+            text, markers = self._text(li)
+            text = re.sub(r"^[-–—•·*▪◦]\s+", "", normalize_space(text))
+            if tag.name == "ol" and not re.match(r"^(?:\d+|[a-z]|[ivx]+)[.)]\s", text):
+                text = f"{counter}. {text}"
+            counter += 1
+            self.out.add("list_item", text, markers=markers)
+            for sub in nested:
+                self._list(sub)
+
+    def _signature(self, tag: Any) -> None:
+        function = ""
+        for part in tag.find_all(class_=["naam", "functie"]):
+            if "functie" in _classes(part):
+                function = part.get_text()
+            else:
+                self.out.signatory(part.get_text(), function)
+                function = ""
+        text, markers = self._text(tag)
+        self.out.add("signature", text, markers=markers)
+
+
+def _in_notes_list(li: Any) -> bool:
+    return any(p.get("id") == "noten" or "noten" in _classes(p) for p in li.parents if hasattr(p, "get"))
+
+
+def _is_marker(tag: Any) -> bool:
+    if tag.name not in ("a", "span", "sup"):
+        return False
+    text = normalize_space(tag.get_text())
+    if not re.fullmatch(r"\d{1,3}[a-z]?|\*{1,3}", text):
+        return False
+    classes = _classes(tag)
+    if "nootnum" in classes or any(c.startswith("supernote-click") for c in classes) or "noot-ref" in classes:
+        return True
+    href = tag.get("href") or ""
+    # A bare <sup><a href="#…">3</a></sup> is how other renderings of the same page mark notes.
+    return tag.name == "a" and href.startswith("#") and tag.parent is not None and tag.parent.name == "sup"
+
+
+def _plain_text(node: Any) -> str:
+    from bs4.element import NavigableString, PreformattedString
+
+    if isinstance(node, PreformattedString):  # comments, doctype, CDATA, processing instructions
+        return ""
+    if isinstance(node, NavigableString):
+        return str(node)
+    pieces = []
+    for child in node.children:
+        text = _plain_text(child)
+        # Block children inside an inline run still separate words.
+        pieces.append(f" {text} " if getattr(child, "name", None) in _HTML_BLOCK_TAGS else text)
+    return "".join(pieces)

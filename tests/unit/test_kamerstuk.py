@@ -1,0 +1,196 @@
+"""Kamerstukken from officielebekendmakingen.nl: the XML and the HTML page give the same records."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.types import UserError
+from ingest.kamerstuk import looks_like_kamerstuk, parse_kamerstuk, parse_kamerstuk_html, parse_kamerstuk_xml
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "kst"
+
+
+def load(name: str):
+    path = FIXTURES / name
+    data = path.read_bytes()
+    parse = parse_kamerstuk_xml if name.endswith(".xml") else parse_kamerstuk_html
+    return parse(data, str(path))
+
+
+@pytest.fixture(scope="module", params=["kst-33009-141.xml", "kst-33009-141.html"])
+def doc(request):
+    return load(request.param)
+
+
+def by_text(doc, start: str):
+    return next(p for p in doc.paragraphs if p.text.startswith(start))
+
+
+def test_identity_and_metadata(doc):
+    assert doc.id == "kst-33009-141"
+    assert doc.title == "Kamerstuk 33009, nr. 141: Voortgang halfgeleiderbeleid (testfixture)"
+    meta = doc.metadata
+    assert meta["kamerstuk"] == "33009-141"
+    assert meta["dossier"] == "33009"
+    assert meta["dossier_title"] == "Toekomst van de Nederlandse halfgeleiderindustrie (testdossier)"
+    assert meta["stuk"] == "141"
+    assert meta["title"] == "BRIEF VAN DE MINISTER VAN ECONOMISCHE ZAKEN"
+    assert meta["betreft"] == "Voortgang halfgeleiderbeleid (testfixture)"
+    assert meta["date"] == "2025-03-14"
+    assert meta["datum"] == "14 maart 2025"
+    assert meta["ondertekenaar"] == "A.B. Voorbeeld"
+    assert meta["functie_ondertekenaar"] == "De Minister van Economische Zaken"
+    assert meta["kamer"] == "Tweede Kamer der Staten-Generaal"
+    assert meta["source_url"] == "https://zoek.officielebekendmakingen.nl/kst-33009-141.html"
+
+
+def test_headings_give_section_paths(doc):
+    headings = [p.text for p in doc.paragraphs if p.kind == "heading"]
+    assert headings[:5] == ["1. Inleiding", "2. Stand van zaken", "2.1 Talent en onderwijs", "Regionale aanpak", "2.2 Europese samenwerking"]
+    assert by_text(doc, "Het kabinet kiest voor drie sporen").section == ("1. Inleiding",)
+    assert by_text(doc, "Samen met de regio").section == ("2. Stand van zaken", "2.1 Talent en onderwijs", "Regionale aanpak")
+    assert by_text(doc, "Nederland neemt deel").section == ("2. Stand van zaken", "2.2 Europese samenwerking")
+    assert by_text(doc, "Met deze brief").section == ()
+
+
+def test_footnotes_are_linked_both_ways(doc):
+    notes = {p.number: p for p in doc.paragraphs if p.kind == "footnote"}
+    assert sorted(notes) == [1, 2, 3]
+    assert notes[1].label == "voetnoot 1"
+    assert notes[1].text == "Kamerstukken II 2023/24, 29 826, nrs. 140 en 141."
+    first = by_text(doc, "Met deze brief")
+    assert first.footnote_refs == (notes[1].id,)
+    assert notes[1].referenced_by == (first.id,)
+    # Footnote 2 is cited twice: by a paragraph and by a list item.
+    citing = {p.id for p in doc.paragraphs if notes[2].id in p.footnote_refs}
+    assert citing == set(notes[2].referenced_by)
+    assert {doc.paragraphs[[p.id for p in doc.paragraphs].index(i)].kind for i in citing} == {"paragraph", "list_item"}
+    # Markers are not left in the running text.
+    assert first.text.endswith("geen bestaand beleid.")
+    # A footnote sits in the section of the first paragraph that cites it.
+    assert notes[3].section == ("2. Stand van zaken", "2.1 Talent en onderwijs")
+
+
+def test_list_items_including_nested_lists(doc):
+    items = [p.text for p in doc.paragraphs if p.kind == "list_item"]
+    assert items == [
+        "versterken van het talent voor de microchipketen;",
+        "investeren in onderzoek naar fotonica en nieuwe materialen;",
+        "a. pilotlijnen voor geïntegreerde fotonica;",
+        "b. testfaciliteiten voor het midden- en kleinbedrijf.",
+        "verbeteren van de vestigingsvoorwaarden in de Brainportregio.",
+    ]
+
+
+def test_letterhead_closing_and_signature(doc):
+    kinds = [p.kind for p in doc.paragraphs]
+    assert kinds[:2] == ["letterhead", "letterhead"]
+    assert doc.paragraphs[0].text == "Aan de Voorzitter van de Tweede Kamer der Staten-Generaal"
+    assert by_text(doc, "Hoogachtend").kind == "closing"
+    signature = [p for p in doc.paragraphs if p.kind == "signature"]
+    assert [s.text for s in signature] == ["De Minister van Economische Zaken, A.B. Voorbeeld"]
+    assert signature[0].label == "ondertekening 1"
+
+
+def test_references_found_in_text_and_footnotes(doc):
+    assert {r.key for r in doc.references} == {"29826-140", "29826-141", "29826-277", "33009-140", "33009-166"}
+
+
+def test_tables_become_rows(doc):
+    assert by_text(doc, "Pilotlijnen").text == "Pilotlijnen | 230"
+
+
+def test_html_ignores_page_chrome():
+    doc = load("kst-33009-141.html")
+    text = " ".join(p.text for p in doc.paragraphs)
+    for chrome in ("Direct naar content", "cookies", "Uitgebreid zoeken", "Gerelateerde documenten", "PDF-versie",
+                   "Datum publicatie", "Officiële bekendmakingen is een dienst", "Noot", "window.print"):
+        assert chrome not in text
+    assert not any(p.text in {"X", "1", "2", "3"} for p in doc.paragraphs)
+
+
+def test_xml_and_html_give_the_same_body():
+    xml, html = load("kst-33009-141.xml"), load("kst-33009-141.html")
+    assert [(p.kind, p.text) for p in xml.paragraphs] == [(p.kind, p.text) for p in html.paragraphs]
+
+
+def test_second_xml_fixture_with_two_signatories_and_numbered_list():
+    doc = load("kst-33009-140.xml")
+    assert doc.id == "kst-33009-140"
+    assert doc.title == "Kamerstuk 33009, nr. 140: Toekomst van de Nederlandse halfgeleiderindustrie (testdossier)"
+    assert doc.metadata["ondertekenaar"] == "A.B. Voorbeeld; C.D. Proefpersoon"
+    assert doc.metadata["functie_ondertekenaar"] == (
+        "De Minister van Economische Zaken; De Minister van Onderwijs, Cultuur en Wetenschap"
+    )
+    assert [p.text for p in doc.paragraphs if p.kind == "list_item"][0] == "1. een ontwerpcampus in de testregio Zuid;"
+    assert [r.key for r in doc.references] == ["29826-277"]
+
+
+def test_html_fixture_without_sup_markers_and_with_comments():
+    doc = load("kst-29826-277.html")
+    assert doc.id == "kst-29826-277"
+    assert doc.metadata["date"] == "2024-11-08"
+    first = by_text(doc, "Hierbij stuur ik")
+    note = next(p for p in doc.paragraphs if p.kind == "footnote")
+    assert first.footnote_refs == (note.id,) and note.referenced_by == (first.id,)
+    assert by_text(doc, "Microchips zitten").text.endswith("Het kabinet wil de keten in Nederland versterken.")
+    assert [p.text for p in doc.paragraphs if p.kind == "list_item"] == ["1. Onderzoek en ontwikkeling.", "2. Productie en toeleveranciers."]
+    assert by_text(doc, "1. Onderzoek").section == ("Waarom microchips",)
+
+
+def test_doc_id_argument_wins_and_dispatch_by_content():
+    data = (FIXTURES / "kst-33009-141.xml").read_bytes()
+    custom = parse_kamerstuk(data, "x.xml", doc_id="eigen-id")
+    assert custom.id == "eigen-id"
+    assert custom.metadata["source_url"] == "https://zoek.officielebekendmakingen.nl/kst-33009-141.html"
+    assert parse_kamerstuk(data, "x.xml").format == "kamerstuk-xml"
+    assert parse_kamerstuk((FIXTURES / "kst-29826-277.html").read_bytes(), "x.html").format == "kamerstuk-html"
+
+
+def test_looks_like_kamerstuk():
+    for name in ("kst-33009-141.xml", "kst-33009-141.html", "kst-29826-277.html", "kst-33009-140.xml"):
+        assert looks_like_kamerstuk((FIXTURES / name).read_bytes())
+    assert not looks_like_kamerstuk(b"<!DOCTYPE html><html><body><h1>Pagina niet gevonden</h1></body></html>")
+    assert not looks_like_kamerstuk(b"%PDF-1.7 ...")
+    assert not looks_like_kamerstuk(b"<?xml version='1.0'?><rss><channel/></rss>")
+    assert not looks_like_kamerstuk(b"Kamerstuk 33009 nr. 141 als platte tekst")
+
+
+def test_unreadable_input_is_a_user_error():
+    with pytest.raises(UserError, match="niet leesbaar"):
+        parse_kamerstuk_xml(b"<kamerstuk><al>kapot</kamerstuk>", "kapot.xml")
+    with pytest.raises(UserError, match="geen Kamerstuk"):
+        parse_kamerstuk_xml(b"<?xml version='1.0'?><rss/>", "feed.xml")
+    with pytest.raises(UserError, match="geen leesbare tekst"):
+        parse_kamerstuk_html(b"<html><body><div id='broodtekst'></div></body></html>", "leeg.html")
+
+
+def test_xml_entities_are_not_resolved(tmp_path):
+    secret = tmp_path / "geheim.txt"
+    secret.write_text("TOPGEHEIM")
+    data = (
+        f'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]>'
+        "<officiele-publicatie><kamerstuk><stuk><algemeen><al>Tekst &e; hier.</al></algemeen></stuk></kamerstuk>"
+        "</officiele-publicatie>"
+    ).encode()
+    doc = parse_kamerstuk_xml(data, "kst-1-1.xml")
+    assert "TOPGEHEIM" not in " ".join(p.text for p in doc.paragraphs)
+
+
+def test_html_edge_cases_do_not_break_parsing():
+    data = (
+        "<html><head><meta name='DC.identifier' content='kst-33009-999'></head><body><div id='broodtekst'>"
+        "Losse tekst zonder alinea<sup><a href='#n1'>1</a></sup>"
+        "<div><p>Alinea <b>vet</b> en <i>cursief</i>.</p><p></p><p>   </p></div>"
+        "<ul><li>Punt <ul><li>genest</li></ul></li></ul>"
+        "<div id='noten'><div class='voet noot'><sup><span class='nootnum'>1</span></sup><p>Noottekst.</p></div></div>"
+        "</div></body></html>"
+    ).encode("utf-8")
+    doc = parse_kamerstuk_html(data, "rommel.html")
+    assert doc.id == "kst-33009-999"
+    texts = [(p.kind, p.text) for p in doc.paragraphs]
+    assert ("paragraph", "Losse tekst zonder alinea") in texts
+    assert ("paragraph", "Alinea vet en cursief.") in texts
+    assert ("list_item", "Punt") in texts and ("list_item", "genest") in texts
+    note = next(p for p in doc.paragraphs if p.kind == "footnote")
+    assert note.text == "Noottekst." and len(note.referenced_by) == 1
