@@ -294,6 +294,30 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 
 
 @cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--quick", is_flag=True, help="Smaller sizes, for a smoke test.")
+@click.option("--skip-local", is_flag=True, help="Skip the local LLM measurements.")
+@click.pass_context
+def bench(ctx: click.Context, as_json: bool, quick: bool, skip_local: bool) -> None:
+    """Measure ingest throughput, retrieval latency at scale, answer latency and memory."""
+    from assistant.bench import run_bench
+
+    run_bench(ctx.obj, as_json=as_json, quick=quick, skip_local=skip_local, echo=click.echo)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--quick", is_flag=True, help="Fewer trials and clients, for a smoke test.")
+@click.pass_context
+def stress(ctx: click.Context, as_json: bool, quick: bool) -> None:
+    """Bad input, faults and load against a real server on 127.0.0.1; prints the figures."""
+    from assistant.stress import run_stress
+
+    if not run_stress(ctx.obj, as_json=as_json, quick=quick, echo=click.echo):
+        sys.exit(1)
+
+
+@cli.command()
 @click.pass_context
 def settings(ctx: click.Context) -> None:
     """Show every setting with its current value and where to change it."""
