@@ -35,8 +35,11 @@ SIDEBAR_LABELS = {
     "postadres": "postadres",
     "retouradres": "retouradres",
 }
+# Longest first, so "ons kenmerk" wins over "kenmerk" and "bijlage(n)" over "bijlage".
+LABELS = dict(sorted({**SIDEBAR_LABELS, **{"betreft": "betreft", "onderwerp": "betreft"}}.items(), key=lambda kv: -len(kv[0])))
+ADDRESSEE = re.compile(r"^(?:Aan\s+)?(?:de|het)\s+(?:Voorzitter|Leden|Minister|Staatssecretaris|College|Raad|Directeur)\b", re.IGNORECASE)
+ADDRESS_LINE = re.compile(r"\b(?:\d{4}\s?[A-Z]{2}\b|Postbus\b|Den Haag\b|DEN HAAG\b|Staten-Generaal\b)")
 UNIT_PREFIXES = ("directoraat-generaal", "directie", "ministerie van", "programmadirectie")
-LETTER_FIELDS = {"betreft": "betreft", "onderwerp": "betreft"}
 
 SALUTATION = re.compile(r"^(?:Zeer\s+)?(?:Geachte|Beste|Hooggeachte)\b.*,$")
 CLOSING = re.compile(r"^(?:Mede namens|Hoogachtend|Met (?:vriendelijke|hartelijke) groet|Namens)\b", re.IGNORECASE)
@@ -45,10 +48,16 @@ SIGNATORY_FUNCTION = re.compile(
     re.IGNORECASE,
 )
 BULLET = re.compile(r"^\s*(?:[•·▪◦‣\-–—*]|\(?[a-z]\)|\(?\d{1,2}[.)])\s+(?=\S)")
+SYMBOL_BULLET = re.compile(r"^[•·▪◦‣\-–—*]\s+")
 NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.*)$")
 FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})\s+(\S.*)$")
 # A footnote marker glued to the end of a word or punctuation: "focus”1", "NL5", "Technologies.2".
 GLUED_MARKER = re.compile(r"(?<=[^\s\d(\[/€$£#+\-])(\d{1,3})(?=[\s,;:)\]]|$)")
+# Words a sentence, heading or name does not end with: a line ending in one runs on.
+CONTINUING_WORDS = {
+    "en", "of", "maar", "want", "dat", "die", "dan", "als", "de", "het", "een", "van", "in", "op", "aan", "met",
+    "voor", "door", "bij", "naar", "uit", "over", "om", "te", "tot", "zoals", "waarin", "waarbij", "onder",
+}
 SENTENCE_END = re.compile(r"[.!?…:;][”\"’')\]]*$")
 TERMINAL_END = re.compile(r"[.!?…][”\"’')\]]*$")
 
@@ -84,11 +93,11 @@ def parse_pages(pages: list[str], pages_known: bool) -> ParsedLayout:
     lines = _page_lines(pages)
     metadata: dict[str, str] = {}
     meta_pages: list[int] = []
-    lines = _drop_repeated_furniture(lines, len(pages)) if pages_known and len(pages) > 2 else lines
+    repeated = _repeated_furniture(lines, len(pages)) if pages_known and len(pages) >= 2 else set()
     raw_blocks = _split_blocks(lines)
-    body, footnotes = _separate(raw_blocks, metadata, meta_pages, pages_known)
+    body, footnotes = _separate(raw_blocks, metadata, meta_pages, pages_known, repeated)
     width = _typical_width(body)
-    paragraphs = _join_interrupted(body)
+    paragraphs = _join_interrupted(body, width)
     blocks = _classify(paragraphs, footnotes, width, metadata)
     letterhead = _letterhead_block(metadata, meta_pages)
     if letterhead:
@@ -107,8 +116,12 @@ def _page_lines(pages: list[str]) -> list[Line | None]:
     return out
 
 
-def _drop_repeated_furniture(lines: list[Line | None], page_count: int) -> list[Line | None]:
-    """Running headers and footers: short lines that recur at the same place on most pages."""
+def _repeated_furniture(lines: list[Line | None], page_count: int) -> set[str]:
+    """Running headers and footers: short lines that recur at the same place on most pages.
+
+    Returned folded (see `_fold`); removed only after the letterhead blocks have been read, so a
+    sidebar repeated on every page still yields its metadata.
+    """
     edge_lines: Counter[str] = Counter()
     by_page: dict[int, list[str]] = {}
     for line in lines:
@@ -117,12 +130,16 @@ def _drop_repeated_furniture(lines: list[Line | None], page_count: int) -> list[
     for texts in by_page.values():
         for text in set(texts[:3] + texts[-3:]):
             edge_lines[text] += 1
-    repeated = {t for t, n in edge_lines.items() if n >= max(2, page_count // 2 + 1) and len(t) < 80}
-    return [line for line in lines if line is None or _fold(line.text) not in repeated]
+    return {t for t, n in edge_lines.items() if n >= max(2, page_count // 2 + 1) and len(t) < 80}
 
 
 def _fold(text: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", " ", text).strip().lower())
+    """Page numbers vary from page to page; a footnote's own number does not make it furniture."""
+    text = re.sub(r"\s+", " ", text).strip().lower()
+    note = FOOTNOTE_START.match(text)
+    if note and re.search(r"[a-z]", note.group(2)):
+        return note.group(1) + " " + re.sub(r"\d+", "#", note.group(2))
+    return re.sub(r"\d+", "#", text)
 
 
 def _split_blocks(lines: list[Line | None]) -> list[RawBlock | None]:
@@ -150,7 +167,11 @@ def _split_blocks(lines: list[Line | None]) -> list[RawBlock | None]:
 
 
 def _separate(
-    raw_blocks: list[RawBlock | None], metadata: dict[str, str], meta_pages: list[int], pages_known: bool
+    raw_blocks: list[RawBlock | None],
+    metadata: dict[str, str],
+    meta_pages: list[int],
+    pages_known: bool,
+    repeated: set[str],
 ) -> tuple[list[RawBlock], list[Block]]:
     """Split raw blocks into body blocks and footnote blocks; move furniture into metadata.
 
@@ -179,6 +200,13 @@ def _separate(
         if _is_furniture(raw, metadata, meta_pages):
             interrupted = True
             continue
+        if repeated:
+            kept = [line for line in raw.lines if _fold(line.text) not in repeated]
+            if len(kept) < len(raw.lines):
+                interrupted = True
+                if not kept or _is_furniture(RawBlock(kept), metadata, meta_pages):
+                    continue
+                raw = RawBlock(kept)
         notes, rest = _footnotes_in(raw, pending_markers)
         if notes:
             footnotes.extend(notes)
@@ -203,21 +231,48 @@ def _separate(
 
 def _is_furniture(raw: RawBlock, metadata: dict[str, str], meta_pages: list[int]) -> bool:
     texts = [t.strip() for t in raw.text_lines]
-    if len(texts) > 6 or any(len(t) > 70 for t in texts):
+    if len(texts) > 12 or any(len(t) > 70 for t in texts):
         return False
-    head = texts[0].lower()
-    for label, key in {**SIDEBAR_LABELS, **LETTER_FIELDS}.items():
-        if head == label or head.startswith(label + " ") or head.startswith(label + ":"):
-            value = " ".join([texts[0][len(label) :].strip(" :")] + texts[1:]).strip()
-            if value:
-                metadata.setdefault(key, value)
-                meta_pages.append(raw.lines[0].page)
-                return True
-    if head.startswith(UNIT_PREFIXES) and not SENTENCE_END.search(texts[-1]):
-        metadata.setdefault("directoraat" if head.startswith("directoraat") else "organisatie", " ".join(texts))
-        meta_pages.append(raw.lines[0].page)
-        return True
-    return False
+    if TERMINAL_END.search(texts[-1]):
+        return False  # a sentence that happens to start with "Datum" or "Bijlage" is body text
+    fields = _letterhead_fields(texts)
+    if fields is None:
+        return False
+    for key, value in fields:
+        _record(metadata, meta_pages, key, value, raw.lines[0].page)
+    return True
+
+
+def _letterhead_fields(texts: list[str]) -> list[tuple[str, str]] | None:
+    """Key/value pairs of a letterhead block ("Datum 3 maart 2025" / "Betreft …" may share one
+    block, a label's value may run over the next lines), or None when it is not one."""
+    if ADDRESSEE.match(texts[0]) and any(ADDRESS_LINE.search(t) for t in texts[1:]):
+        return [("geadresseerde", " ".join(texts))]
+    fields: list[list[str]] = []
+    for index, text in enumerate(texts):
+        lower = text.lower()
+        label = next(
+            (l for l in LABELS if lower == l or lower.startswith(l + " ") or lower.startswith(l + ":")),
+            None,
+        )
+        if label:
+            fields.append([LABELS[label], text[len(label) :].strip(" :")])
+        elif index == 0 and lower.startswith(UNIT_PREFIXES) and not SENTENCE_END.search(text):
+            fields.append(["directoraat" if lower.startswith("directoraat") else "organisatie", text])
+        elif fields:
+            fields[-1][1] = f"{fields[-1][1]} {text}".strip()
+        else:
+            return None
+    if not fields or any(not value for _, value in fields):
+        return None
+    return [(key, value) for key, value in fields]
+
+
+def _record(metadata: dict[str, str], meta_pages: list[int], key: str, value: str, page: int) -> None:
+    """First value wins: a sidebar repeated on every page says the same thing again."""
+    if key not in metadata:
+        metadata[key] = value
+        meta_pages.append(page)
 
 
 def _footnotes_in(raw: RawBlock, pending_markers: list[str]) -> tuple[list[Block], RawBlock | None]:
@@ -254,24 +309,32 @@ def _typical_width(body: list[RawBlock]) -> int:
     return widths[int(len(widths) * 0.9)] if widths else 80
 
 
-def _join_interrupted(body: list[RawBlock]) -> list[RawBlock]:
+def _join_interrupted(body: list[RawBlock], width: int) -> list[RawBlock]:
     """Rejoin a paragraph that a page break, footnote block or furniture cut in two."""
     joined: list[RawBlock] = []
     for raw in body:
-        if joined and _continues(joined[-1], raw):
+        if joined and _continues(joined[-1], raw, width):
             joined[-1] = RawBlock(joined[-1].lines + raw.lines, joined[-1].interrupted_before)
         else:
             joined.append(raw)
     return joined
 
 
-def _continues(previous: RawBlock, raw: RawBlock) -> bool:
+def _continues(previous: RawBlock, raw: RawBlock, width: int) -> bool:
     last = previous.lines[-1].text.strip()
     first = raw.lines[0].text.strip()
     if SENTENCE_END.search(_strip_glued_marker(last)) or BULLET.match(first):
         return False
-    starts_lower = bool(re.match(r"^[a-zà-ÿ(‘“'\"]", first))
-    return starts_lower or (raw.interrupted_before and last.endswith((",", "-")))
+    if re.match(r"^[a-zà-ÿ(‘“'\"]", first):
+        return True
+    if not raw.interrupted_before:
+        return False
+    # Cut by a page break before a capitalised word ("… Handel en" / "Ontwikkelingssamenwerking"):
+    # a heading or a signature line does not end in a comma, a hyphen or a word like "en", and
+    # a paragraph's last line before a break is a full one.
+    last_word = last.rsplit(" ", 1)[-1]
+    full_line = len(last) >= 0.8 * width
+    return last.endswith((",", "-")) or last_word in CONTINUING_WORDS or full_line
 
 
 def _strip_glued_marker(text: str) -> str:
@@ -287,6 +350,7 @@ def _classify(paragraphs: list[RawBlock], footnotes: list[Block], width: int, me
 
     blocks: list[Block] = []
     placed: set[str] = set()
+    signature_lines: list[Line] = []
     for index, (kind, lines, level) in enumerate(units):
         original = _unwrap([l.text for l in lines])
         text, markers = _strip_markers(original, footnote_numbers - placed)
@@ -294,11 +358,14 @@ def _classify(paragraphs: list[RawBlock], footnotes: list[Block], width: int, me
         if kind in ("paragraph", "heading"):
             kind = _refine_kind(kind, text, lines, index, units)
         if kind == "signature":
-            parts = [l.text.strip() for l in lines]
-            metadata.setdefault("ondertekenaar", parts[0])
-            if len(parts) > 1:
-                metadata.setdefault("functie_ondertekenaar", " ".join(parts[1:]))
-            text = ", ".join(parts)
+            if blocks and blocks[-1].kind == "signature":
+                # "De minister van …," and the name below it, a few blank lines apart: one signature.
+                lines = signature_lines + lines
+                blocks.pop()
+            signature_lines = lines
+            text = ", ".join(_signature_parts(lines))
+        if kind == "list_item":
+            text = SYMBOL_BULLET.sub("", text)
         pages = tuple(sorted({l.page for l in lines}))
         blocks.append(
             Block(kind=kind, text=text, pages=pages, level=level, footnote_markers=tuple(markers), marker_sentences=sentences)
@@ -306,7 +373,18 @@ def _classify(paragraphs: list[RawBlock], footnotes: list[Block], width: int, me
         placed.update(markers)
         blocks.extend(n for n in footnotes if n.footnote_number in markers)
     blocks.extend(n for n in footnotes if n.footnote_number not in placed)
+    if signature_lines:
+        parts = _signature_parts(signature_lines)
+        names = [p for p in parts if not SIGNATORY_FUNCTION.match(p)]
+        metadata.setdefault("ondertekenaar", (names or parts)[0])
+        functions = [p for p in parts if p != (names or parts)[0]]
+        if functions:
+            metadata.setdefault("functie_ondertekenaar", ", ".join(functions))
     return blocks
+
+
+def _signature_parts(lines: list[Line]) -> list[str]:
+    return [l.text.strip().rstrip(",").strip() for l in lines if l.text.strip()]
 
 
 def _split_units(raw: RawBlock, width: int) -> list[tuple[str, list[Line], int]]:
@@ -431,6 +509,7 @@ def _letterhead_block(metadata: dict[str, str], pages: list[int]) -> Block | Non
         ("kenmerk", "Kenmerk"),
         ("uw_kenmerk", "Uw kenmerk"),
         ("bijlagen", "Bijlagen"),
+        ("geadresseerde", None),
     ]
     parts = [f"{label}: {metadata[key]}" if label else metadata[key] for key, label in labels if metadata.get(key)]
     if not parts:

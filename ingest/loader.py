@@ -37,8 +37,7 @@ def load_document(path: Path, max_bytes: int) -> Document:
         size = path.stat().st_size
         if size > max_bytes:
             raise IngestError(
-                f"{path.name}: bestand is {size / 2**20:.1f} MiB, groter dan de limiet van {max_bytes / 2**20:.0f} MiB "
-                "(ASSISTANT_MAX_FILE_MB)."
+                f"{path.name}: bestand is {_size(size)}, groter dan de limiet van {_size(max_bytes)} (ASSISTANT_MAX_FILE_MB)."
             )
         data = path.read_bytes()
     except FileNotFoundError:
@@ -50,6 +49,11 @@ def load_document(path: Path, max_bytes: int) -> Document:
     if not data.strip():
         raise IngestError(f"{path.name}: bestand is leeg.")
     return parse_bytes(data, fmt, str(path), doc_id_for(path))
+
+
+def _size(nbytes: int) -> str:
+    # Small limits (tests, tight deployments) must not read as "0 MiB".
+    return f"{nbytes / 2**20:.1f} MiB" if nbytes >= 2**20 else f"{max(nbytes / 1024, 0.1):.1f} KiB"
 
 
 def parse_bytes(data: bytes, fmt: str, path: str, doc_id: str) -> Document:
@@ -87,6 +91,9 @@ def _parse(data: bytes, fmt: str, path: str, doc_id: str) -> Document:
 
         return parse_html(data, path, doc_id)
     text = decode_text(data, Path(path).name)
+    if len(re.findall(r"[\x00-\x08\x0e-\x1f]", text)) > max(2, len(text) // 100):
+        # Indexing binary junk would replace good records of this document with garbage.
+        raise IngestError(f"{Path(path).name}: bevat binaire gegevens in plaats van tekst; is het bestand beschadigd?")
     if fmt == "markdown":
         from ingest.markdown import parse_markdown
 
@@ -97,12 +104,22 @@ def _parse(data: bytes, fmt: str, path: str, doc_id: str) -> Document:
 
 
 def decode_text(data: bytes, name: str) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if b"\x00" not in data:
+        # Dutch text that is not UTF-8 is nearly always Windows-1252 (or its subset Latin-1);
+        # statistical detection guesses wrong on short texts ("één" as "ťťn").
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = ""
+        if text and not re.search(r"[\x00-\x08\x0b\x0e-\x1f\x7f]", text):
+            return text
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
