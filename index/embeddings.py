@@ -27,7 +27,12 @@ _LOCK = threading.Lock()
 
 
 class SentenceTransformerEmbeddings(Embeddings):
-    """A sentence-transformers model on the CPU, loaded on first use."""
+    """A sentence-transformers model on the CPU, loaded on first use.
+
+    Documents are batched by their token count: sentence-transformers sorts by
+    characters and cuts fixed-size batches, so one long paragraph pads a whole
+    batch of short ones, and on a CPU every pad token costs as much as a real one.
+    """
 
     def __init__(
         self,
@@ -36,12 +41,14 @@ class SentenceTransformerEmbeddings(Embeddings):
         passage_prefix: str = "",
         model_id: str | None = None,
         batch_size: int = 32,
+        batch_tokens: int = 2048,
     ) -> None:
         self.model_name_or_path = str(model_name_or_path)
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
         self.model_id = model_id or self.model_name_or_path
         self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
 
     @property
     def model(self) -> Any:
@@ -51,20 +58,44 @@ class SentenceTransformerEmbeddings(Embeddings):
     def dimension(self) -> int:
         return int(self.model.get_embedding_dimension())
 
-    def encode_raw(self, texts: Sequence[str]) -> np.ndarray:
-        """The encoder's own output for ``texts`` as given (no prefixes), one row per text."""
+    def encode_raw(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """The encoder called directly on ``texts`` as given (no prefixes, its own batching)."""
         return self.model.encode(
-            list(texts), batch_size=self.batch_size, convert_to_numpy=True,
-            normalize_embeddings=True, show_progress_bar=False,
+            list(texts), batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
         )
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        return self.encode_raw([self.passage_prefix + t for t in texts]).tolist()
+        return self._encode_by_length([self.passage_prefix + t for t in texts]).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.encode_raw([self.query_prefix + text])[0].tolist()
+        return self.encode_raw([self.query_prefix + text], batch_size=1)[0].tolist()
+
+    def _encode_by_length(self, texts: list[str]) -> np.ndarray:
+        """Encode in batches of near-equal token count, at most ``batch_tokens`` padded tokens each."""
+        lengths = self._token_counts(texts)
+        order = sorted(range(len(texts)), key=lambda i: -lengths[i])
+        out: np.ndarray | None = None
+        start = 0
+        while start < len(order):
+            # Sorted longest first, so the first text sets the padded length of its batch.
+            count = max(1, min(self.batch_size, self.batch_tokens // max(1, lengths[order[start]])))
+            idx = order[start : start + count]
+            vectors = self.encode_raw([texts[i] for i in idx], batch_size=len(idx))
+            if out is None:
+                out = np.empty((len(texts), vectors.shape[1]), dtype=vectors.dtype)
+            out[idx] = vectors
+            start += count
+        return out
+
+    def _token_counts(self, texts: list[str]) -> list[int]:
+        tokenizer = getattr(self.model, "tokenizer", None)
+        if tokenizer is None:
+            return [len(t) for t in texts]
+        limit = self.model.max_seq_length
+        encoded = tokenizer(texts, truncation=limit is not None, max_length=limit)["input_ids"]
+        return [len(ids) for ids in encoded]
 
 
 class FakeEmbeddings(Embeddings):

@@ -57,10 +57,11 @@ class LexicalIndex:
         import bm25s
 
         self.size = len(texts)
-        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         corpus = [tokenize(t) or ["_"] for t in texts]
         self.vocabulary = {token for tokens in corpus for token in tokens}
-        self._bm25.index(corpus, show_progress=False)
+        self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        if corpus:  # bm25s cannot index an empty corpus (an emptied index)
+            self._bm25.index(corpus, show_progress=False)
 
     def scores(self, query: str) -> np.ndarray:
         tokens = tokenize(query)

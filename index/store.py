@@ -12,13 +12,15 @@ import hashlib
 import json
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from assistant.config import Settings
 from assistant.types import NotReadyError, UserError
 from ingest.records import Document, KamerstukRef, Paragraph, content_hash
 
 BATCH = 128
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -40,9 +42,9 @@ class ParagraphStore:
     def __init__(self, settings: Settings, embeddings: Any, client: Any | None = None):
         self.settings = settings
         self.embeddings = embeddings
+        self._given_client = client
         self._client = client
-        self._paragraphs = None
-        self._documents = None
+        self._open: tuple[Any, Any] | None = None
         self._lock = threading.Lock()
         self._records_cache: tuple[str, list[Paragraph]] | None = None
 
@@ -55,8 +57,9 @@ class ParagraphStore:
         return self._client
 
     def _collections(self, create: bool) -> tuple[Any, Any]:
-        if self._paragraphs is not None:
-            return self._paragraphs, self._documents
+        opened = self._open
+        if opened is not None:
+            return opened
         with self._lock:
             model_id = getattr(self.embeddings, "model_id", type(self.embeddings).__name__)
             name = self.settings.collection
@@ -77,15 +80,45 @@ class ParagraphStore:
             except Exception as exc:
                 if _is_missing_collection(exc):
                     raise UserError("Er is nog geen index; voer eerst 'assistant ingest' uit.") from None
+                self._forget()
                 raise _unreachable(self.settings, exc) from None
             stored = (paragraphs.metadata or {}).get("embedding_model")
             if stored and stored != model_id:
-                raise IndexMismatchError(
-                    f"De index is gemaakt met embeddingmodel '{stored}', maar ingesteld is '{model_id}'; "
-                    "voer 'assistant index --rebuild' uit."
-                )
-            self._paragraphs, self._documents = paragraphs, documents
+                raise _mismatch(f"embeddingmodel '{stored}'", f"'{model_id}'")
+            self._open = (paragraphs, documents)
             return paragraphs, documents
+
+    def _forget(self) -> None:
+        """Drop the connection and collection handles: the next call opens them again, so a
+        restarted Chroma server, or collections replaced by a rebuild elsewhere, are picked up."""
+        self._client = self._given_client
+        self._open = None
+
+    def _guarded(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        try:
+            return call(*args, **kwargs)
+        except UserError:
+            raise
+        except Exception as exc:
+            self._forget()
+            raise _unreachable(self.settings, exc) from None
+
+    def _read(self, operation: Callable[[Any, Any], T]) -> T:
+        """Run a read; a failure reopens the connection and tries once more (reads are idempotent,
+        and handles to a restarted server or a replaced collection fail once)."""
+        try:
+            return operation(*self._collections(create=False))
+        except UserError:
+            raise
+        except Exception:
+            self._forget()
+        return self._guarded(lambda: operation(*self._collections(create=False)))
+
+    def _check_dimension(self, paragraphs: Any, dimension: int) -> None:
+        # Not checked on open: asking a model its dimension loads it, and reading needs no model.
+        stored = (paragraphs.metadata or {}).get("dimension")
+        if stored and int(stored) != dimension:
+            raise _mismatch(f"vectoren van {stored} dimensies", f"een model met {dimension} dimensies")
 
     def exists(self) -> bool:
         try:
@@ -102,7 +135,7 @@ class ParagraphStore:
         try:
             self.client.heartbeat()
         except Exception as exc:
-            self._client = self._paragraphs = self._documents = None
+            self._forget()
             raise _unreachable(self.settings, exc) from None
 
     def rebuild(self) -> None:
@@ -112,8 +145,9 @@ class ParagraphStore:
                 self.client.delete_collection(name)
             except Exception as exc:
                 if not _is_missing_collection(exc):
-                    raise
-        self._paragraphs = self._documents = None
+                    self._forget()
+                    raise _unreachable(self.settings, exc) from None
+        self._open = None
         self._records_cache = None
 
     # -- writing ------------------------------------------------------------------------------
@@ -128,25 +162,33 @@ class ParagraphStore:
         """Make the index hold these documents' records; with remove_missing, drop other documents
         except those in `keep` (documents whose file failed to read this time: never lose data)."""
         paragraphs, docs = self._collections(create=True)
+        self._check_dimension(paragraphs, int(self.embeddings.dimension))
         report = SyncReport()
+        guarded = self._guarded
+        held = guarded(docs.get, include=["metadatas"])
+        held_meta = dict(zip(held["ids"], held["metadatas"]))
         for document in documents:
             self._sync_document(paragraphs, document, report, progress)
-            docs.upsert(ids=[document.id], embeddings=[[1.0]], metadatas=[_document_metadata(document)], documents=[document.title])
+            meta = _document_metadata(document)
+            # Each write is a disk sync (tens of ms): an unchanged document costs reads only.
+            # Written after its paragraphs: a document whose sync was cut short keeps its old hash.
+            if held_meta.get(document.id) != meta:
+                guarded(docs.upsert, ids=[document.id], embeddings=[[1.0]], metadatas=[meta], documents=[document.title])
         if remove_missing:
             wanted = {d.id for d in documents} | set(keep)
-            stale = [doc_id for doc_id in docs.get(include=[])["ids"] if doc_id not in wanted]
+            stale = [doc_id for doc_id in held_meta if doc_id not in wanted]
             for doc_id in stale:
-                existing = paragraphs.get(where={"doc_id": doc_id}, include=[])["ids"]
+                existing = guarded(paragraphs.get, where={"doc_id": doc_id}, include=[])["ids"]
                 if existing:
-                    paragraphs.delete(ids=existing)
+                    guarded(paragraphs.delete, ids=existing)
                     report.deleted += len(existing)
-                docs.delete(ids=[doc_id])
+                guarded(docs.delete, ids=[doc_id])
             report.removed_documents = tuple(stale)
         self._records_cache = None
         return report
 
     def _sync_document(self, paragraphs: Any, document: Document, report: SyncReport, progress: Callable[[int], None] | None) -> None:
-        existing = paragraphs.get(where={"doc_id": document.id}, include=["metadatas"])
+        existing = self._guarded(paragraphs.get, where={"doc_id": document.id}, include=["metadatas"])
         stored = {pid: meta for pid, meta in zip(existing["ids"], existing["metadatas"])}
         to_embed: list[tuple[Paragraph, dict]] = []
         to_update: list[tuple[Paragraph, dict]] = []
@@ -161,7 +203,8 @@ class ParagraphStore:
                 report.unchanged += 1
         for batch in _batches(to_embed, BATCH):
             vectors = self.embeddings.embed_documents([p.search_text for p, _ in batch])
-            paragraphs.upsert(
+            self._guarded(
+                paragraphs.upsert,
                 ids=[p.id for p, _ in batch],
                 embeddings=vectors,
                 documents=[p.text for p, _ in batch],
@@ -171,33 +214,32 @@ class ParagraphStore:
             if progress:
                 progress(len(batch))
         for batch in _batches(to_update, BATCH):
-            paragraphs.update(ids=[p.id for p, _ in batch], documents=[p.text for p, _ in batch], metadatas=[m for _, m in batch])
+            # Metadata only: the id fixes the text, and passing documents without vectors makes
+            # Chroma embed them with its default model, which it would try to download.
+            self._guarded(paragraphs.update, ids=[p.id for p, _ in batch], metadatas=[m for _, m in batch])
             report.updated += len(batch)
         vanished = [pid for pid in stored if pid not in {p.id for p in document.paragraphs}]
         if vanished:
-            paragraphs.delete(ids=vanished)
+            self._guarded(paragraphs.delete, ids=vanished)
             report.deleted += len(vanished)
 
     # -- reading ------------------------------------------------------------------------------
 
     def count(self) -> int:
-        paragraphs, _ = self._collections(create=False)
-        return paragraphs.count()
+        return self._read(lambda paragraphs, _: paragraphs.count())
 
     def version(self) -> str:
         """Changes whenever the set of records changes: cheap enough to check on every question."""
-        paragraphs, docs = self._collections(create=False)
-        doc_meta = docs.get(include=["metadatas"])
+        count, doc_meta = self._read(lambda paragraphs, docs: (paragraphs.count(), docs.get(include=["metadatas"])))
         hashes = sorted(f"{i}:{m.get('hash')}" for i, m in zip(doc_meta["ids"], doc_meta["metadatas"]))
-        return hashlib.sha1(f"{paragraphs.count()}|{'|'.join(hashes)}".encode()).hexdigest()
+        return hashlib.sha1(f"{count}|{'|'.join(hashes)}".encode()).hexdigest()
 
     def records(self) -> list[Paragraph]:
         """All paragraph records in document order (cached until the index changes)."""
         version = self.version()
         if self._records_cache and self._records_cache[0] == version:
             return self._records_cache[1]
-        paragraphs, _ = self._collections(create=False)
-        data = paragraphs.get(include=["documents", "metadatas"])
+        data = self._read(lambda paragraphs, _: paragraphs.get(include=["documents", "metadatas"]))
         rows = sorted(zip(data["ids"], data["documents"], data["metadatas"]), key=lambda r: (r[2]["doc_id"], r[2]["position"]))
         records = [_paragraph_from(pid, text, meta) for pid, text, meta in rows]
         self._records_cache = (version, records)
@@ -205,19 +247,21 @@ class ParagraphStore:
 
     def query(self, vector: list[float], n: int) -> list[tuple[str, float]]:
         """Ids and cosine similarities of the n nearest records."""
-        paragraphs, _ = self._collections(create=False)
-        count = paragraphs.count()
-        if count == 0:
+        self._check_dimension(self._collections(create=False)[0], len(vector))
+
+        def nearest(paragraphs: Any, _: Any) -> dict[str, Any] | None:
+            count = paragraphs.count()
+            if count == 0:
+                return None
+            return paragraphs.query(query_embeddings=[vector], n_results=min(n, count), include=["distances"])
+
+        result = self._read(nearest)
+        if result is None:
             return []
-        try:
-            result = paragraphs.query(query_embeddings=[vector], n_results=min(n, count), include=["distances"])
-        except Exception as exc:
-            raise _unreachable(self.settings, exc) from None
         return [(pid, 1.0 - float(dist)) for pid, dist in zip(result["ids"][0], result["distances"][0])]
 
     def documents(self) -> list[dict[str, Any]]:
-        _, docs = self._collections(create=False)
-        data = docs.get(include=["metadatas"])
+        data = self._read(lambda _, docs: docs.get(include=["metadatas"]))
         return sorted((_document_from(doc_id, meta) for doc_id, meta in zip(data["ids"], data["metadatas"])), key=lambda d: d["id"])
 
 
@@ -233,6 +277,12 @@ def make_client(settings: Settings) -> Any:
             raise _unreachable(settings, exc) from None
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
+
+
+def _mismatch(stored: str, configured: str) -> IndexMismatchError:
+    return IndexMismatchError(
+        f"De index is gemaakt met {stored}, maar ingesteld is {configured}; voer 'assistant index --rebuild' uit."
+    )
 
 
 def _unreachable(settings: Settings, exc: Exception) -> NotReadyError:

@@ -1,0 +1,172 @@
+"""Hybrid retrieval over the index: fusion, footnote context, near-duplicates, Dutch BM25, LangChain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.documents import Document as LCDocument
+
+from assistant.service import Assistant
+from assistant.types import UserError
+from index.embeddings import FakeEmbeddings
+from index.lexical import LexicalIndex, fold, tokenize
+from index.retrieval import Hit, HybridRetriever, ParagraphRetriever
+from tests.conftest import LETTER
+
+DRAFT = (
+    "Het kabinet investeert de komende tien jaar in een nieuwe cleanroom voor onderzoek naar fotonische chips "
+    "op de campus in Twente, samen met universiteiten, regionale ontwikkelingsmaatschappijen en bedrijven."
+)
+FINAL = DRAFT.replace("tien jaar", "twaalf jaar")
+BUDGET = "Voor de cleanroom in Twente reserveert het kabinet in totaal 120 miljoen euro uit het Nationaal Groeifonds voor fotonica."
+BUDGET_DRAFT = BUDGET.replace("120", "100")
+OTHER = "De provincie Overijssel draagt bij aan de huisvesting van startende bedrijven in de fotonica op de campus."
+
+
+@pytest.fixture
+def letter_assistant(fake_assistant) -> Assistant:
+    fake_assistant.ingest()
+    return fake_assistant
+
+
+def test_footnote_hit_brings_the_paragraph_that_references_it(letter_assistant):
+    records = letter_assistant.store.records()
+    footnote = next(p for p in records if p.kind == "footnote" and "29826" in p.text)
+
+    hits = letter_assistant.search(footnote.text, 5)
+
+    hit = next(h for h in hits if h.paragraph.id == footnote.id)
+    assert hit.context and [p.id for p in hit.context] == list(footnote.referenced_by)
+    assert all(footnote.id in p.footnote_refs for p in hit.context)
+    assert "Industriebeleid met focus" in hit.context[0].text
+    assert hit.to_dict()["context"] == list(footnote.referenced_by)
+
+
+def test_paragraph_hit_brings_its_footnotes(letter_assistant):
+    records = letter_assistant.store.records()
+    paragraph = next(p for p in records if p.kind == "paragraph" and len(p.footnote_refs) >= 1 and "Wennink" in p.text)
+
+    hit = letter_assistant.search(paragraph.text, 1)[0]
+
+    assert hit.paragraph.id == paragraph.id
+    assert [p.id for p in hit.context] == list(paragraph.footnote_refs)
+    assert all(p.kind == "footnote" for p in hit.context)
+
+
+def test_fused_scores_are_ordered_and_both_signals_count(letter_assistant):
+    hits = letter_assistant.search("Wanneer is de Semicon Board NL van start gegaan?", 5)
+
+    assert len(hits) == 5
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert hits[0].dense > 0 and hits[0].lexical > 0
+    assert "Semicon Board" in hits[0].paragraph.text
+
+
+def test_dossier_number_with_or_without_space_finds_the_footnote(letter_assistant):
+    for query in ("Kamerstuk 33009 nr. 141", "Kamerstuk 33 009 nr. 141"):
+        top = letter_assistant.search(query, 3)[0]
+        assert top.paragraph.kind == "footnote" and "33 009 nr. 141" in top.paragraph.text, query
+
+
+@pytest.fixture
+def duplicates_assistant(settings, tmp_path: Path) -> Assistant:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "concept.txt").write_text(f"Concept fotonica\n\n{DRAFT}\n\n{BUDGET_DRAFT}\n\n{OTHER}\n", encoding="utf-8")
+    (corpus / "definitief.txt").write_text(f"Definitief fotonica\n\n{FINAL}\n\n{BUDGET}\n", encoding="utf-8")
+    assistant = Assistant(settings.replace(corpus_dir=corpus), embeddings=FakeEmbeddings())
+    assistant.ingest()
+    return assistant
+
+
+def test_no_near_duplicate_paragraphs_in_one_result(duplicates_assistant):
+    stored = [p.text for p in duplicates_assistant.store.records()]
+    assert DRAFT in stored and FINAL in stored
+
+    for k in (3, 10):
+        texts = [h.paragraph.text for h in duplicates_assistant.search("cleanroom fotonische chips Twente", k)]
+        assert sum(t in (DRAFT, FINAL) for t in texts) == 1, texts
+    # Everything else stays, related paragraphs too: only the one near-duplicate is left out.
+    assert len(texts) == len(stored) - 1 and OTHER in texts
+
+
+def test_paragraphs_differing_in_a_number_are_not_duplicates(duplicates_assistant):
+    texts = [h.paragraph.text for h in duplicates_assistant.search("Hoeveel miljoen euro voor de cleanroom uit het Groeifonds?", 5)]
+    assert BUDGET in texts and BUDGET_DRAFT in texts
+
+
+def test_tokenize_normalises_dutch():
+    assert tokenize("Kamerstuk 33 009 nr. 141") == tokenize("Kamerstuk 33009 nr. 141")
+    assert tokenize("geïnformeerd over één coëfficiënt") == tokenize("geinformeerd over een coefficient")
+    assert tokenize("halfgeleiders") == tokenize("halfgeleider")
+    assert tokenize("De Halfgeleiderindustrie") == tokenize("halfgeleiderindustrie")
+    assert tokenize("Welke is de en het van volgens de brief?") == []
+    assert set(tokenize("publiek-private samenwerking")) >= set(tokenize("private samenwerking"))
+    assert fold("Één  ÉÉN") == "een  een"
+
+
+def test_bm25_scores_follow_normalised_terms():
+    texts = [
+        "Zie Kamerstuk 33 009 nr. 141 over de halfgeleiderindustrie.",
+        "Het kabinet heeft de Kamer geïnformeerd over de energietransitie.",
+        "Talentontwikkeling en technische opleidingen.",
+    ]
+    index = LexicalIndex(texts)
+
+    assert int(index.scores("33009").argmax()) == 0
+    assert int(index.scores("geinformeerd energie transitie").argmax()) == 1
+    assert int(index.scores("halfgeleiders").argmax()) == 0
+    assert not index.scores("welke volgens de").any()
+    assert not index.scores("onbekendwoord").any()
+    assert not LexicalIndex([]).scores("chips").any()
+
+
+def test_empty_index_returns_no_hits(settings, tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "brief.txt").write_text("Brief\n\nEen alinea over chips.\n", encoding="utf-8")
+    assistant = Assistant(settings.replace(corpus_dir=corpus), embeddings=FakeEmbeddings())
+    assistant.ingest()
+    (corpus / "brief.txt").unlink()
+    assistant.ingest()
+
+    assert assistant.store.count() == 0
+    assert assistant.search("chips") == []
+    assert ParagraphRetriever(retriever=assistant.retriever).invoke("chips") == []
+    assert assistant.ready() == (False, "De index is leeg; voer 'assistant ingest' uit.")
+
+
+def test_search_before_any_ingest_is_a_clear_error(fake_assistant):
+    with pytest.raises(UserError, match="assistant ingest"):
+        fake_assistant.search("chips")
+
+
+def test_retriever_sees_newly_ingested_documents(settings, tmp_path: Path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / LETTER.name).write_bytes(LETTER.read_bytes())
+    assistant = Assistant(settings.replace(corpus_dir=corpus), embeddings=FakeEmbeddings())
+    assistant.ingest()
+    assert all(h.paragraph.text != OTHER for h in assistant.search(OTHER, 5))
+
+    (corpus / "overijssel.txt").write_text(f"Overijssel\n\n{OTHER}\n", encoding="utf-8")
+    assistant.ingest()
+
+    assert assistant.search(OTHER, 1)[0].paragraph.text == OTHER
+
+
+def test_paragraph_retriever_returns_langchain_documents(letter_assistant):
+    retriever = ParagraphRetriever(retriever=letter_assistant.retriever, k=3)
+
+    documents = retriever.invoke("Semicon Board NL")
+
+    assert len(documents) == 3
+    assert all(isinstance(d, LCDocument) for d in documents)
+    top = documents[0]
+    hit = top.metadata["hit"]
+    assert isinstance(hit, Hit)
+    assert top.page_content == hit.paragraph.text and top.id == hit.paragraph.id
+    assert top.metadata["doc_id"] == "kamerbrief-semicon-visie-2035"
+    assert top.metadata["label"] == hit.paragraph.label and top.metadata["score"] == hit.score
+    assert isinstance(retriever.retriever, HybridRetriever)
