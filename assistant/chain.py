@@ -17,12 +17,13 @@ from langchain_core.runnables import RunnableLambda
 
 import prompts
 from assistant import extractive
-from assistant.support import SentenceEmbedder, best_support, is_supported
+from assistant.support import SentenceEmbedder, best_support, is_supported, missing_entities
 from assistant.sentences import split_sentences
 from assistant.types import Answer, Citation, StreamEvent
 
-MARKER = re.compile(r"\[(\d{1,2})\]")
-NOT_FOUND = ("NIET_GEVONDEN", "NOT_FOUND")
+# "[2]", and the "[1, 2]" or "[1-2]" small models write as well.
+MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,;–-]\s*\d{1,2})*)\]")
+NOT_FOUND = re.compile(r"\b(?:NIET[_ ]GEVONDEN|NOT[_ ]FOUND)\b")
 FOLLOW_UP_WORDS = {
     "erin", "ervan", "daarvan", "daarin", "daarover", "hij", "zij", "ze", "hen", "hun", "die", "dat", "dit", "deze",
     "they", "them", "it", "its", "their", "those", "that", "this", "these", "he", "she",
@@ -71,12 +72,13 @@ def condense(state: dict[str, Any]) -> dict[str, Any]:
         try:
             template, _ = prompts.load("condense", state["language"])
             lines = "\n".join(f"{m['role']}: {m['content'][:500]}" for m in history[-6:])
-            rewritten = model.invoke([HumanMessage(template.format(history=lines, question=question))]).content.strip()
-            if 0 < len(rewritten) < 400:
+            message = HumanMessage(template.format(history=lines, question=question))
+            rewritten = "".join(_stream_within(model, [message], state["deadline"])).strip()
+            if 0 < len(rewritten) < 400 and not NOT_FOUND.search(rewritten):
                 state["standalone"] = rewritten.splitlines()[0]
                 return state
         except Exception:
-            pass  # the heuristic below still resolves the follow-up
+            pass  # the heuristic below still resolves the follow-up; generation reports the failure
     state["standalone"] = f"{previous[-1]} {question}"
     return state
 
@@ -116,25 +118,63 @@ def _generate_with_model(state: dict[str, Any]) -> str | None:
     state["prompt_version"] = version
     context = "\n\n".join(f"[{i}] ({p.doc_title}, {p.label}) {text}" for i, (p, text) in enumerate(passages, start=1))
     message = HumanMessage(template.format(context=context, question=state["standalone"]))
-    deadline = time.monotonic() + state["assistant"].settings.llm_timeout_s
     on_token: Callable[[str], None] | None = state.get("on_token")
     pieces: list[str] = []
     try:
-        for chunk in state["model"].stream([message]):
-            text = chunk.content if isinstance(chunk.content, str) else ""
-            if text:
-                if not pieces:
-                    state["timings"]["first_token_ms"] = _ms(state["started"])
-                pieces.append(text)
-                if on_token:
-                    on_token(text)
-            if time.monotonic() > deadline:
-                state["fallback_reason"] = "time-out" if state["language"] == "en" else "tijdslimiet overschreden"
-                return None
+        for text in _stream_within(state["model"], [message], state["deadline"]):
+            if not pieces:
+                state["timings"]["first_token_ms"] = _ms(state["started"])
+            pieces.append(text)
+            if on_token:
+                on_token(text)
+    except TimeoutError:
+        seconds = f"{state['assistant'].settings.llm_timeout_s:g}"
+        state["fallback_reason"] = f"no answer within {seconds} s" if state["language"] == "en" else f"geen antwoord binnen {seconds} s"
+        return None
     except Exception as exc:
         state["fallback_reason"] = str(exc)[:200] or type(exc).__name__
         return None
     return "".join(pieces).strip()
+
+
+def _stream_within(model: Any, messages: list[Any], deadline: float) -> Iterator[str]:
+    """The model's text as it streams, given up (TimeoutError) when the deadline passes.
+
+    The model runs in its own thread: a backend that hangs before its first token, or ignores its
+    own timeout, cannot hold the answer back; the abandoned thread ends at its next chunk."""
+    if time.monotonic() >= deadline:
+        raise TimeoutError
+    chunks: queue.Queue = queue.Queue()
+    abandoned = threading.Event()
+
+    def pump() -> None:
+        try:
+            for chunk in model.stream(messages):
+                if abandoned.is_set():
+                    return
+                chunks.put(chunk.content if isinstance(chunk.content, str) else "")
+        except Exception as exc:  # re-raised in the consumer's thread
+            chunks.put(exc)
+            return
+        chunks.put(None)
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        while True:
+            try:
+                item = chunks.get(timeout=max(deadline - time.monotonic(), 0.0))
+            except queue.Empty:
+                raise TimeoutError from None
+            if item is None:
+                return
+            if isinstance(item, Exception):
+                raise item
+            if item:
+                yield item
+            if time.monotonic() > deadline:
+                raise TimeoutError
+    finally:
+        abandoned.set()
 
 
 def _prompt_passages(state: dict[str, Any]) -> list[tuple[Any, str]]:
@@ -169,18 +209,23 @@ def verify(state: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     draft = state.get("draft")
     state["claims"] = None
-    if draft is not None and any(flag in draft for flag in NOT_FOUND):
+    if draft is not None and NOT_FOUND.search(draft):
         state["model_refused"] = True
     elif draft:
         passages = [p for p, _ in state["passages"]]
         kept: list[tuple[str, list[Any]]] = []
         dropped = 0
-        for sentence in split_sentences(draft.replace("\n", " ")):
-            cited = [passages[int(n) - 1] for n in MARKER.findall(sentence) if 0 < int(n) <= len(passages)]
-            bare = MARKER.sub("", sentence).strip()
+        # "… gegaan. [1] De …": the marker belongs to the sentence before it.
+        draft = re.sub(rf"([.!?…])((?:\s*{MARKER.pattern})+)", lambda m: m.group(2) + m.group(1), draft.replace("\n", " "))
+        for sentence in split_sentences(draft):
+            # A marker outside 1..len(passages) names nothing that was retrieved: it is ignored.
+            found = (int(n) for group in MARKER.findall(sentence) for n in re.findall(r"\d+", group))
+            numbers = dict.fromkeys(n for n in found if 0 < n <= len(passages))
+            cited = [passages[n - 1] for n in numbers]
+            bare = re.sub(r"\s+([.,;:!?…])", r"\1", re.sub(r"\s{2,}", " ", MARKER.sub("", sentence))).strip()
             if len(re.findall(r"\w+", bare)) < 2:
                 continue
-            support = _supporting(bare, cited, passages, state["embedder"])
+            support = _supporting(bare, cited, passages, state["embedder"], state["language"])
             if support:
                 kept.append((bare, support))
             else:
@@ -191,13 +236,25 @@ def verify(state: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
-def _supporting(sentence: str, cited: list[Any], passages: list[Any], embedder: SentenceEmbedder) -> list[Any]:
-    if cited and is_supported(sentence, cited + [c for p in cited for c in _linked(p, passages)], embedder):
-        return cited
-    similarity, paragraph, _ = best_support(sentence, passages, embedder)
-    if paragraph is not None and is_supported(sentence, [paragraph], embedder):
-        return [paragraph]
+def _supporting(sentence: str, cited: list[Any], passages: list[Any], embedder: SentenceEmbedder, language: str) -> list[Any]:
+    """The paragraphs to cite for a sentence: those it cites if they support it, else the one that
+    does; a footnote and the paragraph it annotates support together and are then cited together."""
+    if cited:
+        linked = [c for p in cited for c in _linked(p, passages) if c not in cited]
+        if is_supported(sentence, cited + linked, embedder, language=language):
+            return cited + _holding_the_rest(sentence, cited, linked)
+    _, paragraph, _ = best_support(sentence, passages, embedder)
+    if paragraph is not None and is_supported(sentence, [paragraph], embedder, language=language):
+        return [paragraph] + _holding_the_rest(sentence, [paragraph], _linked(paragraph, passages))
     return []
+
+
+def _holding_the_rest(sentence: str, cited: list[Any], linked: list[Any]) -> list[Any]:
+    """Linked paragraphs whose own text holds names or numbers of the sentence that the cited
+    paragraphs' own text lacks (a footnote is checked together with its anchor sentence, but the
+    reader sees only the footnote)."""
+    missing = set(missing_entities(sentence, " ".join(p.text for p in cited), include_first=True))
+    return [p for p in linked if missing - set(missing_entities(sentence, p.text, include_first=True))] if missing else []
 
 
 def _linked(paragraph: Any, passages: list[Any]) -> list[Any]:
@@ -219,7 +276,8 @@ def format_answer(state: dict[str, Any]) -> Answer:
         lines = []
         for sentence, paragraphs in claims:
             markers = "".join(f"[{_cite(citations, p)}]" for p in paragraphs)
-            lines.append(f"{sentence.rstrip()} {markers}")
+            body, end = re.fullmatch(r"(.*?)([.!?…]*)", sentence.rstrip(), re.S).groups()
+            lines.append(f"{body} {markers}{end}")
         if state.get("dropped"):
             notice = texts["dropped"].format(n=state["dropped"])
         return _answer(state, " ".join(lines), True, backend, notice, citations)
@@ -306,25 +364,26 @@ def _initial_state(assistant: Any, question: str, history: list[dict[str, str]],
         "timings": {},
         "started": time.perf_counter(),
         "model": None,
+        # Condensing and answering share one time budget: the extractive answer stays on time.
+        "deadline": time.monotonic() + assistant.settings.llm_timeout_s,
     }
     if name != "extractive":
         factory = assistant._chat_model_factory
         try:
             state["model"] = factory(assistant.settings, name) if factory else _chat_model(assistant, name)
         except BackendError as exc:
-            state["fallback_reason"] = str(exc)
-            state["model"] = _Unavailable()
+            state["model"] = _Unavailable(str(exc))
     return state
 
 
 class _Unavailable:
-    """Stands in for a backend that could not be built: generation fails, fallback answers."""
+    """Stands in for a backend that could not be built: generation fails with the reason why."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
 
     def stream(self, messages: Any) -> Iterator[Any]:
-        raise RuntimeError("backend niet beschikbaar")
-
-    def invoke(self, messages: Any) -> Any:
-        raise RuntimeError("backend niet beschikbaar")
+        raise RuntimeError(self.reason)
 
 
 def _chat_model(assistant: Any, name: str) -> Any:

@@ -1,4 +1,11 @@
-"""`assistant check`: is this quote in the sources (exactly or nearly), or is this claim supported?"""
+"""`assistant check`: is this quote in the sources (exactly or nearly), or is this claim supported?
+
+Text in quotation marks is a quote: only the exact words count (case, punctuation and spacing
+aside), and a near miss shows what differs. Other text is a claim: supported when one paragraph
+holds its names, numbers and dates and a sentence close in meaning; but a claim that is a source
+sentence with a content word replaced or left out ("een zwakke economie" for "een sterke economie")
+is a near miss, whatever the embeddings say.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +13,49 @@ import difflib
 import re
 from typing import Any
 
-from assistant.support import best_support, coverage, missing_entities
+from assistant.extractive import language_of
+from assistant.support import MIN_COVERAGE, adds_negation, best_support, coverage, misquoted, missing_entities, normalise
 from assistant.types import CheckResult, Citation
 
-QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "‚": "'", "–": "-", "—": "-"})
-NEAR_MISS = 90.0  # rapidfuzz partial_ratio for a quote that is almost, but not exactly, in a source
+NEAR_MISS_WORDS = 8  # one changed word allowed per this many words of a quote (at least one)
 CLAIM_SIMILARITY = 0.87
 CLAIM_COVERAGE = 0.75
-
-
-def normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text.translate(QUOTE_CHARS)).strip().lower()
+QUOTED = re.compile(r'\s*["“„«‘\']\s*(.+?)\s*["”“»’\']\s*[.!?]?\s*', re.S)
+EDGE_PUNCTUATION = ".,;:!?()[]\"'…"
 
 
 def check_claim(assistant: Any, claim: str) -> CheckResult:
-    quote = claim.strip().strip('"“”„\'')
+    quoted = QUOTED.fullmatch(claim)
+    quote = quoted.group(1) if quoted else claim.strip()
     records = assistant.store.records()
-    needle = normalise(quote)
-    exact = [p for p in records if needle and needle in normalise(p.text)]
+    words = words_of(quote)
+    needle = f" {' '.join(words)} "
+    exact = [p for p in records if words and needle in f" {' '.join(words_of(p.text))} "]
     if exact:
         return CheckResult(claim, "supported", _citations(exact[:3]), match="exact", score=1.0)
 
-    near = _near_miss(quote, records)
-    hits = assistant.search(claim, 5)
-    paragraphs = _with_context(hits)
+    near = _near_miss(words, records)
+    hits = assistant.search(quote, 5)
+    if not quoted and (near is None or _keeps_source_words(near[2], words)):
+        supported = _semantic_support(assistant, quote, _with_context(hits))
+        if supported is not None:
+            similarity, paragraph = supported
+            return CheckResult(claim, "supported", _citations([paragraph]), match="semantic", score=round(similarity, 4))
+    if near is not None:
+        edits, paragraph, window = near
+        return CheckResult(
+            claim, "not_supported", _citations([paragraph]), match="fuzzy",
+            differences=word_diff(" ".join(window), quote), score=round(1 - edits / len(words), 4),
+        )
+    return CheckResult(claim, "not_supported", _citations([h.paragraph for h in hits[:3]]), match="", score=0.0)
+
+
+def words_of(text: str) -> list[str]:
+    """Normalised words without the punctuation around them: what a quote must reproduce."""
+    return [w for w in (w.strip(EDGE_PUNCTUATION) for w in normalise(text).split()) if w]
+
+
+def _semantic_support(assistant: Any, claim: str, paragraphs: list[Any]) -> tuple[float, Any] | None:
     from assistant.chain import embedder_for
 
     embedder = embedder_for(assistant)
@@ -37,39 +63,74 @@ def check_claim(assistant: Any, claim: str) -> CheckResult:
         # Names, numbers and dates must stand together in one paragraph (a footnote counts with
         # the sentence it annotates): a date next to one report is no support for another report.
         source = paragraph.search_text
-        if missing_entities(claim, source, include_first=True):
+        if missing_entities(claim, source, include_first=True) or misquoted(claim, source):
             continue
-        similarity, _, _ = best_support(claim, [paragraph], embedder)
-        if similarity >= CLAIM_SIMILARITY or (coverage(claim, source) >= CLAIM_COVERAGE and similarity >= CLAIM_SIMILARITY - 0.05):
-            return CheckResult(claim, "supported", _citations([paragraph]), match="semantic", score=round(similarity, 4))
-    if near is not None:
-        score, paragraph, window = near
-        return CheckResult(
-            claim, "not_supported", _citations([paragraph]), match="fuzzy", differences=word_diff(window, quote), score=round(score / 100, 4)
-        )
-    return CheckResult(claim, "not_supported", _citations([h.paragraph for h in hits[:3]]), match="", score=0.0)
+        similarity, _, closest = best_support(claim, [paragraph], embedder)
+        if adds_negation(claim, closest):
+            continue
+        covered = coverage(claim, source)
+        if covered < MIN_COVERAGE and language_of(claim) == "nl":
+            continue
+        if similarity >= CLAIM_SIMILARITY or (covered >= CLAIM_COVERAGE and similarity >= CLAIM_SIMILARITY - 0.05):
+            return similarity, paragraph
+    return None
 
 
-def _near_miss(quote: str, records: list[Any]) -> tuple[float, Any, str] | None:
-    from rapidfuzz import fuzz
+def _near_miss(words: list[str], records: list[Any]) -> tuple[int, Any, list[str]] | None:
+    """The source passage that the quote's words match with the fewest word edits, if few enough:
+    (edits, paragraph, the passage's words with a few more either side, for word_diff to align)."""
+    from rapidfuzz.distance import Levenshtein
 
-    needle = normalise(quote)
-    if len(needle) < 15:
+    if len(words) < 4:
         return None
-    best: tuple[float, Any, str] | None = None
+    allowed = max(1, len(words) // NEAR_MISS_WORDS)
+    wanted = set(words)
+    best: tuple[int, Any, list[str]] | None = None
     for paragraph in records:
-        alignment = fuzz.partial_ratio_alignment(needle, normalise(paragraph.text))
-        if alignment and alignment.score >= NEAR_MISS and (best is None or alignment.score > best[0]):
-            text = normalise(paragraph.text)
-            best = (alignment.score, paragraph, text[alignment.dest_start : alignment.dest_end])
+        source = words_of(paragraph.text)
+        if len(wanted & set(source)) < len(wanted) - allowed:
+            continue  # cheap test: a near miss shares all but the changed words
+        for size in range(max(1, len(words) - allowed), len(words) + allowed + 1):
+            for start in range(0, len(source) - size + 1):
+                edits = Levenshtein.distance(words, source[start : start + size])
+                if edits <= allowed and (best is None or edits < best[0]):
+                    margin = allowed + 1
+                    best = (edits, paragraph, source[max(0, start - margin) : start + size + margin])
     return best
+
+
+def _keeps_source_words(source: list[str], words: list[str]) -> bool:
+    """The claim replaces or leaves out no content word of the source passage it nearly quotes
+    (adding words, "dateert", is rephrasing; the semantic test judges it)."""
+    from index.lexical import stopwords
+
+    changed = [w for op, i1, i2, _, _ in _alignment(source, words) if op != "equal" for w in source[i1:i2]]
+    return all(word in stopwords() for word in changed)
+
+
+def _alignment(source: list[str], quote: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Word alignment of a quote with a source passage; source words before the quote's start or
+    after its end are context, not differences."""
+    ops = difflib.SequenceMatcher(a=source, b=quote, autojunk=False).get_opcodes()
+    while ops and ops[0][0] == "delete":
+        ops.pop(0)
+    while ops and ops[-1][0] == "delete":
+        ops.pop()
+    # A replacement at either end takes no more source words than it replaces.
+    if ops and ops[0][0] == "replace":
+        op, i1, i2, j1, j2 = ops[0]
+        ops[0] = (op, max(i1, i2 - (j2 - j1)), i2, j1, j2)
+    if ops and ops[-1][0] == "replace":
+        op, i1, i2, j1, j2 = ops[-1]
+        ops[-1] = (op, i1, min(i2, i1 + (j2 - j1)), j1, j2)
+    return ops
 
 
 def word_diff(source: str, quote: str) -> str:
     """Readable differences: [-source words-] {+quote words+}."""
-    a, b = source.split(), normalise(quote).split()
+    a, b = words_of(source), words_of(quote)
     out = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b).get_opcodes():
+    for op, i1, i2, j1, j2 in _alignment(a, b):
         if op == "equal":
             out.append(" ".join(a[i1:i2]))
         else:

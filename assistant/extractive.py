@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.sentences import split_sentences
-from assistant.support import SentenceEmbedder
+from assistant.support import EQUIVALENTS, SentenceEmbedder, entities
 from index.lexical import tokenize
 
 # Calibrated on the development and own question sets (see README, "Refusals"): sentence-level
-# e5 similarity of the best source sentence, and the share of the question's content words that
-# occur nowhere in the corpus (Dutch questions only: English words are absent by language).
+# e5 similarity of the best source sentence, the share of the question's content words that occur
+# nowhere in the corpus (Dutch questions only: English words are absent by language), and names
+# and numbers that occur nowhere in the corpus ("2026", "Delft", "France": in either language).
 MIN_SIMILARITY = 0.80
 CONFIDENT_SIMILARITY = 0.85
 MAX_UNKNOWN_SHARE = 0.5
@@ -44,6 +45,7 @@ class Relevance:
     similarity: float
     unknown_share: float
     best: Quote | None
+    unknown_names: tuple[str, ...] = ()
 
 
 def language_of(text: str) -> str:
@@ -96,7 +98,25 @@ def assess(question: str, hits: list[Any], embedder: SentenceEmbedder, vocabular
         answerable = similarity >= MIN_SIMILARITY
     else:
         answerable = similarity >= MIN_SIMILARITY and (unknown_share < MAX_UNKNOWN_SHARE or similarity >= CONFIDENT_SIMILARITY + 0.01 * len(unknown))
-    return Relevance(answerable, similarity, unknown_share, Quote(paragraph, (sentence,), top_score)), scored
+    names = unknown_names(question, vocabulary)
+    if names and similarity < CONFIDENT_SIMILARITY + 0.01 * len(names):
+        answerable = False
+    return Relevance(answerable, similarity, unknown_share, Quote(paragraph, (sentence,), top_score), names), scored
+
+
+def unknown_names(question: str, vocabulary: set[str]) -> tuple[str, ...]:
+    """The question's names and numbers that no document contains (an English name of a Dutch
+    thing, "Netherlands", counts as its Dutch word)."""
+    unknown = []
+    for entity in entities(question):
+        tokens = tokenize(entity)
+        if not tokens or all(t in vocabulary for t in tokens):
+            continue
+        equivalent = EQUIVALENTS.get(entity)
+        if equivalent and any(word.startswith(equivalent) for word in vocabulary):
+            continue
+        unknown.append(entity)
+    return tuple(unknown)
 
 
 def select_quotes(scored: list[tuple[float, Any, int, str]], max_quotes: int = 2, max_chars: int = 420) -> list[Quote]:
