@@ -230,10 +230,27 @@ def verify(state: dict[str, Any]) -> dict[str, Any]:
                 kept.append((bare, support))
             else:
                 dropped += 1
+        if kept and not _rests_on_best_passages(kept, state["scored"], passages):
+            state["fallback_reason"] = (
+                "het antwoord steunt niet op de best passende passage" if state["language"] == "nl" else "the answer does not rest on the best-matching passage"
+            )
+            kept = []
         state["claims"] = kept
         state["dropped"] = dropped
     state["timings"]["verify_ms"] = _ms(started)
     return state
+
+
+def _rests_on_best_passages(kept: list[tuple[str, list[Any]]], scored: list[tuple[float, Any, int, str]], passages: list[Any]) -> bool:
+    """A verified answer can still answer another question than the one asked (a small model
+    copying the wrong footnote): it must cite a passage that matches the question about as well as
+    the best one does."""
+    if not scored:
+        return True
+    top = scored[0][0]
+    best = {paragraph.id for score, paragraph, _, _ in scored if score >= top - 0.02}
+    best |= {linked.id for p in passages if p.id in best for linked in _linked(p, passages)}
+    return any(p.id in best for _, paragraphs in kept for p in paragraphs)
 
 
 def _supporting(sentence: str, cited: list[Any], passages: list[Any], embedder: SentenceEmbedder, language: str) -> list[Any]:

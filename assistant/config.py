@@ -76,6 +76,9 @@ class Settings:
     )
     admin_token: str = _setting("", "Token required for admin actions over HTTP (ingest, fetch); empty disables them.", "ASSISTANT_ADMIN_TOKEN")
     rate_limit_per_minute: int = _setting(60, "Questions per minute one client may ask over HTTP.", "ASSISTANT_RATE_LIMIT")
+    stress_embedding_model: str = _setting(
+        "fake", "Embedding model `assistant stress` uses for its temporary server and index ('fake' keeps it fast and bounded).", "ASSISTANT_STRESS_EMBEDDING_MODEL"
+    )
     generation_queue: int = _setting(4, "Generative answers that may wait for the model at once; more get HTTP 429.", "ASSISTANT_GENERATION_QUEUE")
 
     @property

@@ -351,12 +351,15 @@ def _classify(paragraphs: list[RawBlock], footnotes: list[Block], width: int, me
     blocks: list[Block] = []
     placed: set[str] = set()
     signature_lines: list[Line] = []
+    first_closing = next(
+        (i for i, unit in enumerate(units) if CLOSING.match(" ".join(l.text for l in unit[1]).strip())), len(units)
+    )
     for index, (kind, lines, level) in enumerate(units):
         original = _unwrap([l.text for l in lines])
         text, markers = _strip_markers(original, footnote_numbers - placed)
         sentences = tuple(_marker_sentence(original, marker) for marker in markers)
         if kind in ("paragraph", "heading"):
-            kind = _refine_kind(kind, text, lines, index, units)
+            kind = _refine_kind(kind, text, lines, index, len(units), index > first_closing)
         if kind == "signature":
             if blocks and blocks[-1].kind == "signature":
                 # "De minister van …," and the name below it, a few blank lines apart: one signature.
@@ -435,15 +438,14 @@ def _looks_like_heading(text: str) -> bool:
     )
 
 
-def _refine_kind(kind: str, text: str, lines: list[Line], index: int, units: list[tuple[str, list[Line], int]]) -> str:
+def _refine_kind(kind: str, text: str, lines: list[Line], index: int, unit_count: int, after_closing: bool) -> str:
     if SALUTATION.match(text) and index < 3:
         return "salutation"
     if CLOSING.match(text):
         return "closing"
-    after_closing = any(CLOSING.match(" ".join(l.text for l in u[1]).strip()) for u in units[:index])
     if after_closing and len(lines) <= 4 and all(len(l.text.strip()) < 70 for l in lines) and not SENTENCE_END.search(text):
         return "signature"
-    if index == len(units) - 1 and len(lines) >= 2 and SIGNATORY_FUNCTION.match(lines[-1].text.strip()) and len(lines) <= 4:
+    if index == unit_count - 1 and len(lines) >= 2 and SIGNATORY_FUNCTION.match(lines[-1].text.strip()) and len(lines) <= 4:
         return "signature"
     return kind
 

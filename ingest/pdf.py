@@ -59,7 +59,7 @@ def pdf_pages_text(data: bytes) -> list[str]:
 
 def _pages_text(data: bytes) -> list[str]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -78,6 +78,8 @@ def _pages_text(data: bytes) -> list[str]:
         return pages
     except PdfError:
         raise
+    except DependencyError:
+        raise PdfError("de PDF is versleuteld (AES) en kan zonder wachtwoord niet worden gelezen; lever een onbeveiligde versie aan") from None
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
         raise PdfError(f"de PDF is beschadigd of onleesbaar ({type(exc).__name__})") from None
 

@@ -4,46 +4,63 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Iterator, Literal
+import threading
+import unicodedata
+import weakref
+from typing import Annotated, Any, Iterator, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr
 
 from assistant.types import AssistantService, StreamEvent, UserError
 from assistant.web.feedback import FeedbackStore
-from assistant.web.security import RATE_LIMIT_MESSAGE, RateLimiter
+from assistant.web.security import QUEUE_FULL_MESSAGE, RATE_LIMIT_MESSAGE, GenerationQueue, RateLimiter
 
 log = logging.getLogger(__name__)
 
 MAX_HISTORY_TURNS = 40
 MAX_HISTORY_CHARS = 20_000
+# Control, format (bidi overrides, zero-width), surrogate, private-use and unassigned code points.
+_INVISIBLE = {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+def clean_text(value: Any) -> Any:
+    """Text without invisible code points (anything else unchanged, for the type check to refuse):
+    lone surrogates cannot even be written back as UTF-8, and control or bidi characters only
+    serve to hide what a question says."""
+    if not isinstance(value, str) or (value.isascii() and value.isprintable()):
+        return value
+    return "".join(c for c in value if c in "\n\t" or unicodedata.category(c) not in _INVISIBLE)
+
+
+Text = Annotated[StrictStr, BeforeValidator(clean_text)]
 
 
 class Turn(BaseModel):
     role: Literal["user", "assistant"]
-    content: StrictStr = Field(max_length=MAX_HISTORY_CHARS)
+    content: Text = Field(max_length=MAX_HISTORY_CHARS)
 
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"question": "Wat is de Semicon Visie 2035?", "stream": False}]})
 
-    question: StrictStr = Field(description="De vraag, niet leeg; maximaal settings.max_question_chars tekens.")
+    question: Text = Field(description="De vraag, niet leeg; maximaal settings.max_question_chars tekens.")
     history: list[Turn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS, description="Eerdere beurten van het gesprek.")
-    backend: StrictStr | None = Field(default=None, max_length=200, description="Antwoordbackend, bv. 'extractive'.")
+    backend: Text | None = Field(default=None, max_length=200, description="Antwoordbackend, bv. 'extractive'.")
     stream: StrictBool = Field(default=False, description="Antwoord als text/event-stream: 'token'-events, dan één 'answer'.")
 
 
 class CheckRequest(BaseModel):
-    claim: StrictStr = Field(description="Citaat of bewering om in de bronnen op te zoeken.")
+    claim: Text = Field(description="Citaat of bewering om in de bronnen op te zoeken.")
 
 
 class FeedbackRequest(BaseModel):
-    question: StrictStr = Field(max_length=MAX_HISTORY_CHARS)
-    answer: StrictStr = Field(max_length=MAX_HISTORY_CHARS)
+    question: Text = Field(max_length=MAX_HISTORY_CHARS)
+    answer: Text = Field(max_length=MAX_HISTORY_CHARS)
     citations: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
     rating: Literal["up", "down"]
-    comment: StrictStr = Field(default="", max_length=2000)
+    comment: Text = Field(default="", max_length=2000)
 
 
 def required_text(value: str, limit: int, what: str) -> str:
@@ -56,10 +73,42 @@ def required_text(value: str, limit: int, what: str) -> str:
     return text
 
 
-def _status_error(status: int, message: str) -> UserError:
+def _status_error(status: int, message: str, retry_after: int | None = None) -> UserError:
     error = UserError(message)
     error.status = status
+    if retry_after is not None:
+        error.headers = {"Retry-After": str(retry_after)}
     return error
+
+
+def is_generative(settings: Any, backend: str | None) -> bool:
+    """Whether answering with `backend` (default: the configured one) waits for a language model."""
+    from assistant.llm import resolve_backend
+
+    try:
+        return resolve_backend(settings, backend) != "extractive"
+    except UserError:
+        return False  # the service says what is wrong with the name
+
+
+class _Release:
+    """A place in the generation queue, taken on creation (or a 429 UserError with Retry-After
+    when the queue is full); calling it gives the place back, once however often it is called."""
+
+    def __init__(self, queue: GenerationQueue):
+        started = queue.try_enter()
+        if started is None:
+            raise _status_error(429, QUEUE_FULL_MESSAGE, queue.retry_after())
+        self._queue, self._started = queue, started
+        self._lock = threading.Lock()
+        self._done = False
+
+    def __call__(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self._done = True
+        self._queue.leave(self._started)
 
 
 def _client_key(request: Request) -> str:
@@ -76,10 +125,10 @@ def _event_bytes(event: StreamEvent) -> bytes:
     return _sse("token", {"text": event.text})
 
 
-def _stream(first: StreamEvent | None, rest: Iterator[StreamEvent]) -> Iterator[bytes]:
-    if first is not None:
-        yield _event_bytes(first)
+def _stream(first: StreamEvent | None, rest: Iterator[StreamEvent], done: Any = None) -> Iterator[bytes]:
     try:
+        if first is not None:
+            yield _event_bytes(first)
         for event in rest:
             yield _event_bytes(event)
     except UserError as exc:
@@ -87,32 +136,56 @@ def _stream(first: StreamEvent | None, rest: Iterator[StreamEvent]) -> Iterator[
     except Exception:
         log.exception("streaming answer failed")
         yield _sse("error", {"detail": "Er ging iets mis bij het maken van het antwoord. Probeer het opnieuw.", "status": 500})
+    finally:
+        if done is not None:
+            done()
 
 
-def build_router(settings: Any, service: AssistantService, feedback: FeedbackStore, limiter: RateLimiter) -> APIRouter:
+def build_router(
+    settings: Any, service: AssistantService, feedback: FeedbackStore, limiter: RateLimiter, queue: GenerationQueue | None = None
+) -> APIRouter:
     router = APIRouter()
     max_chars = int(getattr(settings, "max_question_chars", 2000))
+    queue = queue or GenerationQueue(int(getattr(settings, "generation_queue", 4)))
 
     def _limit(request: Request) -> None:
-        if not limiter.allow(_client_key(request)):
-            raise _status_error(429, RATE_LIMIT_MESSAGE)
+        key = _client_key(request)
+        if not limiter.allow(key):
+            raise _status_error(429, RATE_LIMIT_MESSAGE, limiter.retry_after(key))
 
-    @router.post("/api/ask", tags=["assistent"], summary="Stel een vraag", response_model=None)
+    @router.post(
+        "/api/ask",
+        tags=["assistent"],
+        summary="Stel een vraag",
+        response_model=None,
+        responses={429: {"description": "Te veel vragen van deze client, of de wachtrij voor het taalmodel is vol (met Retry-After)."}},
+    )
     def ask(body: AskRequest, request: Request) -> Any:
         """Antwoord (Answer-JSON) met citaten; met `stream: true` als text/event-stream."""
         question = required_text(body.question, max_chars, "vraag")
         _limit(request)
         history = [t.model_dump() for t in body.history]
+        release = _Release(queue) if is_generative(settings, body.backend) else None
         if not body.stream:
-            return service.ask(question, history, body.backend).to_dict()
-        events = iter(service.ask_stream(question, history, body.backend))
-        # Pull the first event now, so a service that is not ready still gets a proper status code.
-        first = next(events, None)
-        return StreamingResponse(
-            _stream(first, events),
-            media_type="text/event-stream",
-            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )
+            try:
+                return service.ask(question, history, body.backend).to_dict()
+            finally:
+                if release:
+                    release()
+        try:
+            events = iter(service.ask_stream(question, history, body.backend))
+            # Pull the first event now, so a service that is not ready still gets a proper status code.
+            first = next(events, None)
+        except BaseException:
+            if release:
+                release()
+            raise
+        body_iter = _stream(first, events, release)
+        if release:
+            # A client that hangs up before the first byte leaves the generator unstarted, so its
+            # `finally` never runs; the place in the queue still comes back when it is collected.
+            weakref.finalize(body_iter, release)
+        return StreamingResponse(body_iter, media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
     @router.post("/api/check", tags=["assistent"], summary="Controleer een citaat")
     def check(body: CheckRequest, request: Request) -> dict[str, Any]:

@@ -15,10 +15,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.types import AssistantService, UserError
-from assistant.web import api, embed
+from assistant.web import admin, api, embed
 from assistant.web.embed import STATIC_DIR
 from assistant.web.feedback import FeedbackStore
-from assistant.web.security import RateLimiter, SecurityHeadersMiddleware, page_csp, parse_origins
+from assistant.web.security import GenerationQueue, RateLimiter, SecurityHeadersMiddleware, page_csp, parse_origins
 from assistant.web.viewer import error_page, render_document
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,8 @@ _FIELD_PROBLEMS = {
     "string_too_long": "is te lang",
     "too_long": "bevat te veel items",
 }
+# What FastAPI says about a body json.loads cannot even decode (bad UTF-8, a number too long).
+_BODY_PARSE_ERROR = "There was an error parsing the body"
 _STATUS_TEXT = {
     404: "Niet gevonden.",
     405: "Deze methode is hier niet toegestaan.",
@@ -65,10 +67,12 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(UserError)
     async def on_user_error(request: Request, exc: UserError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=int(getattr(exc, "status", 400)))
+        return JSONResponse({"detail": str(exc)}, status_code=int(getattr(exc, "status", 400)), headers=getattr(exc, "headers", None))
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _BODY_PARSE_ERROR:
+            return JSONResponse({"detail": "Ongeldig verzoek: de inhoud is geen geldige JSON in UTF-8."}, status_code=422)
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail[:1] and not _is_default(exc) else None
         return JSONResponse(
             {"detail": detail or _STATUS_TEXT.get(exc.status_code, "Het verzoek kon niet worden verwerkt.")},
@@ -96,6 +100,7 @@ def create_app(settings: Any, service: AssistantService, *, with_ui: bool = True
     home = Path(settings.home)
     feedback = FeedbackStore(home / "feedback.sqlite")
     limiter = RateLimiter(int(getattr(settings, "rate_limit_per_minute", 60)))
+    queue = GenerationQueue(int(getattr(settings, "generation_queue", 4)))
 
     app = FastAPI(
         title="Semicon Visie-assistent",
@@ -110,9 +115,11 @@ def create_app(settings: Any, service: AssistantService, *, with_ui: bool = True
     app.state.settings = settings
     app.state.service = service
     app.state.feedback = feedback
+    app.state.generation_queue = queue
     _install_error_handlers(app)
 
-    app.include_router(api.build_router(settings, service, feedback, limiter))
+    app.include_router(api.build_router(settings, service, feedback, limiter, queue))
+    app.include_router(admin.build_router(settings, service))
     app.include_router(embed.build_router(int(getattr(settings, "max_question_chars", 2000)), csp))
 
     @app.get("/doc/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -131,6 +138,7 @@ def create_app(settings: Any, service: AssistantService, *, with_ui: bool = True
     app.mount("/web", StaticFiles(directory=STATIC_DIR), name="web")
 
     # Gradio leaves CORS to the parent app when it has a CORSMiddleware, so this list governs everything.
+    # No Authorization header: a page elsewhere can never make an admin call, even on an allowed origin.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(origins),
@@ -138,19 +146,22 @@ def create_app(settings: Any, service: AssistantService, *, with_ui: bool = True
         allow_headers=["Content-Type", "Accept"],
         max_age=600,
     )
-    app.add_middleware(SecurityHeadersMiddleware, origins=origins)
+    upload_bytes = int(float(getattr(settings, "max_file_mb", 50.0)) * 2**20)
+    app.add_middleware(SecurityHeadersMiddleware, origins=origins, upload_bytes=upload_bytes)
 
     if with_ui:
-        _mount_ui(app, settings, service, feedback, limiter)
+        _mount_ui(app, settings, service, feedback, limiter, queue)
     return app
 
 
-def _mount_ui(app: FastAPI, settings: Any, service: AssistantService, feedback: FeedbackStore, limiter: RateLimiter) -> None:
+def _mount_ui(
+    app: FastAPI, settings: Any, service: AssistantService, feedback: FeedbackStore, limiter: RateLimiter, queue: GenerationQueue
+) -> None:
     import gradio as gr
 
     from assistant.web.ui import build_ui
 
-    blocks = build_ui(settings, service, feedback, limiter)
+    blocks = build_ui(settings, service, feedback, limiter, queue)
     gr.mount_gradio_app(
         app,
         blocks,
@@ -161,6 +172,9 @@ def _mount_ui(app: FastAPI, settings: Any, service: AssistantService, feedback: 
         run_history=False,
         ssr_mode=False,
         show_error=True,
+        # The UI takes no files: these only bound Gradio's generic routes and keep state out of reach.
+        max_file_size="1mb",
+        blocked_paths=[str(Path(settings.home).resolve()), str(Path(settings.corpus_dir).resolve())],
         theme=gr.themes.Default(primary_hue="blue", neutral_hue="slate"),
         css_paths=[STATIC_DIR / "ui.css"],
         js="() => { document.documentElement.lang = 'nl'; }",

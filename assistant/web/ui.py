@@ -14,7 +14,7 @@ from typing import Any
 from assistant.types import AssistantService, UserError
 from assistant.web import render
 from assistant.web.feedback import FeedbackStore
-from assistant.web.security import RATE_LIMIT_MESSAGE, RateLimiter
+from assistant.web.security import QUEUE_FULL_MESSAGE, RATE_LIMIT_MESSAGE, GenerationQueue, RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -104,13 +104,25 @@ def _write_export(markdown: str) -> str:
     return str(path)
 
 
-def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, limiter: RateLimiter):
+def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, limiter: RateLimiter, queue: GenerationQueue | None = None):
     import gradio as gr
 
+    from assistant.web.api import clean_text, is_generative
+
     max_chars = int(getattr(settings, "max_question_chars", 2000))
+    queue = queue or GenerationQueue(int(getattr(settings, "generation_queue", 4)))
+
+    def enter_queue(backend: str | None) -> float | None:
+        """A start time for `queue.leave`, None for an extractive answer; UserError when full."""
+        if not is_generative(settings, backend):
+            return None
+        started = queue.try_enter()
+        if started is None:
+            raise UserError(QUEUE_FULL_MESSAGE)
+        return started
 
     def checked(text: str | None, what: str) -> str:
-        value = (text or "").strip()
+        value = clean_text(text if isinstance(text, str) else "").strip()
         if not value:
             raise UserError(f"De {what} is leeg; typ eerst een {what}.")
         if len(value) > max_chars:
@@ -134,9 +146,15 @@ def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, 
             shown[-1]["content"] = render.md_escape(RATE_LIMIT_MESSAGE)
             yield shown, q, skip, skip, skip, skip
             return
-        yield shown, "", skip, skip, skip, skip
+        try:
+            started = enter_queue(None)
+        except UserError as exc:
+            shown[-1]["content"] = render.md_escape(str(exc))
+            yield shown, q, skip, skip, skip, skip
+            return
         text, answer, last = "", None, 0.0
         try:
+            yield shown, "", skip, skip, skip, skip  # inside the try: a closed page still frees the queue place
             for event in service.ask_stream(q, _history(turns)):
                 if event.type == "answer" and event.answer is not None:
                     answer = event.answer.to_dict()
@@ -155,6 +173,9 @@ def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, 
             shown[-1]["content"] = render.md_escape(GENERIC_ERROR)
             yield shown, q, skip, skip, skip, skip
             return
+        finally:
+            if started is not None:
+                queue.leave(started)
         if answer is None:
             shown[-1]["content"] = render.md_escape(GENERIC_ERROR)
             yield shown, q, skip, skip, skip, skip
@@ -211,7 +232,13 @@ def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, 
     def ask(question: str, history: list[dict] | None = None, backend: str | None = None) -> dict:
         """Beantwoordt een vraag met citaten (Answer als JSON)."""
         try:
-            return service.ask(checked(question, "vraag"), history or [], backend or None).to_dict()
+            text = checked(question, "vraag")
+            started = enter_queue(backend or None)
+            try:
+                return service.ask(text, history or [], backend or None).to_dict()
+            finally:
+                if started is not None:
+                    queue.leave(started)
         except UserError as exc:
             raise gr.Error(str(exc)) from None
 

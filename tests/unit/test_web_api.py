@@ -421,3 +421,66 @@ def test_ui_is_mounted_with_named_endpoints(make):
     info = http.get("/gradio_api/info").json()
     assert {"/ask", "/check", "/documents"} <= set(info["named_endpoints"])
     assert http.get("/healthz").json() == {"status": "ok"}  # API routes win over the mount at /
+
+
+# -- bad input: the whole battery, against the real service over fake embeddings -------------------
+
+
+@pytest.fixture(scope="module")
+def stress_server(tmp_path_factory):
+    from assistant import stress
+    from assistant.service import Assistant
+    from index.embeddings import FakeEmbeddings
+
+    root = tmp_path_factory.mktemp("battery")
+    corpus = stress.write_stress_corpus(root / "corpus")
+    settings = Settings(home=root / "home", corpus_dir=corpus, embedding_model="fake", backend="extractive",
+                        admin_token="battery-token", rate_limit_per_minute=0, max_file_mb=0.05)
+    service = Assistant(settings, embeddings=FakeEmbeddings())
+    service.ingest()
+    # Bad documents inside the corpus folder too, for the admin ingest route (after the first ingest).
+    stress.write_bad_documents(corpus / stress.BAD_SUBFOLDER, int(settings.max_file_mb * 2**20))
+    return TestClient(create_app(settings, service, with_ui=False), raise_server_exceptions=False), settings
+
+
+def test_bad_input_battery_is_answered_clearly_and_leaves_the_index_alone(stress_server):
+    from assistant import stress
+
+    http, settings = stress_server
+    probes = stress.http_probes(settings.max_question_chars, int(settings.max_file_mb * 2**20), bad_in_corpus=True)
+    assert len(probes) >= 50
+
+    def listing() -> list[tuple[str, int]]:
+        return sorted((str(p.relative_to(settings.corpus_dir)), p.stat().st_size) for p in settings.corpus_dir.rglob("*"))
+
+    before, files = stress.http_fingerprint(http), listing()
+    outcomes = stress.run_probes(probes, lambda probe: stress.send_probe(http, probe, settings.admin_token))
+    assert [(o.name, o.status, o.problem) for o in outcomes if not o.ok] == []
+    assert stress.http_fingerprint(http) == before and listing() == files
+    assert {name for name, _ in files if "/" not in name} == {"kamerbrief-semicon-visie-2035.txt", stress.BAD_SUBFOLDER, *stress.INJECTED_FILES}
+    assert http.get("/healthz").status_code == 200 and http.get("/readyz").status_code == 200
+
+
+def test_invisible_characters_are_removed_before_answering(client):
+    http, service = client
+    r = http.post("/api/ask", content=b'{"question": "Wat\\u0000 is\\u202e de \\ud800rol?"}', headers={"Content-Type": "application/json"})
+    assert r.status_code == 200
+    assert service.calls[-1][1]["question"] == "Wat is de rol?"
+    empty = http.post("/api/ask", json={"question": "\x00\u200b\u202e"})
+    assert empty.status_code == 422 and "leeg" in empty.json()["detail"]
+
+
+def test_undecodable_body_is_422_in_dutch(client):
+    http, service = client
+    for body in (b'{"question": "caf\xc3 \xff"}', b'{"question": 1' + b"0" * 5000 + b"}"):
+        r = http.post("/api/ask", content=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 422 and r.json()["detail"] == "Ongeldig verzoek: de inhoud is geen geldige JSON in UTF-8."
+    assert service.calls == []
+
+
+def test_rate_limit_says_when_to_come_back(make):
+    http, _ = make(rate_limit_per_minute=1)
+    assert http.post("/api/ask", json={"question": "Wat?"}).status_code == 200
+    r = http.post("/api/ask", json={"question": "Wat?"})
+    assert r.status_code == 429 and 1 <= int(r.headers["retry-after"]) <= 60
+    assert http.post("/api/check", json={"claim": "Wat?"}).status_code == 429
