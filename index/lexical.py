@@ -16,9 +16,11 @@ DIGIT_GROUPS = re.compile(r"\b(\d{2,3}) (\d{3})\b")
 # Words of the question itself, not of its subject ("volgens de brief", "what", "which").
 QUESTION_WORDS = {
     "welk", "welke", "wie", "wat", "waar", "hoe", "hoeveel", "wanneer", "waarom", "waarin", "waarmee", "volgens",
-    "brief", "kamerbrief", "staat", "staan", "noemt", "noemen", "genoemd",
+    "brief", "kamerbrief", "staat", "staan", "noemt", "noemen", "genoemd", "verwijst", "verwijzen", "verwezen",
+    "zegt", "zeggen", "schrijft", "beschrijft", "vermeldt", "vermeld", "gaat", "betekent", "bedoelt",
     "what", "which", "who", "whom", "whose", "where", "when", "why", "how", "many", "much", "does", "did", "do",
     "is", "are", "was", "were", "according", "letter", "document", "say", "says", "mention", "mentioned",
+    "refer", "refers", "referred", "describe", "describes",
 }
 
 

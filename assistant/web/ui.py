@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 EXAMPLES = [
     "Wat is het doel van de Semicon Visie 2035?",
     "Welke rol speelt Nederland in de mondiale halfgeleiderketen?",
-    "Wat doet het kabinet aan technisch talent?",
+    "Wie zitten er in de Semicon Board NL?",
     "Naar welke Kamerstukken verwijst de brief?",
 ]
 INTRO = (

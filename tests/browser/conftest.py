@@ -17,7 +17,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 EXAMPLE_PAGE = ROOT / "examples" / "intranet.html"
 EXAMPLE_ASSISTANT_ORIGIN = "http://127.0.0.1:7860"
 # Gradio's queue calls pandas options that pandas 3 deprecates; not ours to fix.
@@ -164,9 +163,7 @@ def page(context):
     return context.new_page()
 
 
-def shot(page, name: str, *, readme: bool = False, full_page: bool = False) -> None:
+def shot(page, name: str, *, full_page: bool = False) -> None:
+    """Test artifacts only; the README's screenshots come from the real assistant (scripts/readme_screenshots.py)."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
-    if readme:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)

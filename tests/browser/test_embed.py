@@ -24,7 +24,7 @@ def test_intranet_page_embeds_widget_and_gets_a_cited_answer(sites, page):
     assert cite.get_attribute("target") == "_blank"
     assert "leidende rol" in widget.locator(".sv-bot").last.inner_text()
     assert "Nederland speelt een leidende rol" in widget.locator(".sv-sources blockquote").first.inner_text()
-    shot(page, "intranet-widget", readme=True)
+    shot(page, "intranet-widget")
 
     widget.get_by_role("button", name="Ja, nuttig").click()
     widget.get_by_text("Bedankt voor uw feedback.").wait_for()

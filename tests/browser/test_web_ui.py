@@ -37,7 +37,7 @@ def test_answer_with_citation_opens_highlighted_paragraph(sites, context, page):
     assert "leidende rol in de mondiale halfgeleiderketen" in answer.inner_text()
     assert page.locator("#sv-sources blockquote").first.inner_text() == P3_TEXT
     assert page.get_by_label("Uw vraag").input_value() == ""
-    shot(page, "main-ui", readme=True, full_page=True)
+    shot(page, "main-ui", full_page=True)
 
     with context.expect_page() as opened:
         answer.get_by_role("link", name="[1]", exact=True).click()
