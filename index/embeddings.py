@@ -188,6 +188,9 @@ def _load_uncached(name_or_path: str) -> Any:
     _require("sentence_transformers", "sentence-transformers==6.2.0")
     import torch
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # "Loading weights" bars would clutter CLI output
 
     # torch may count only physical cores; on small VMs that halves throughput.
     available = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -58,6 +58,13 @@ def test_dimension_and_unit_vectors(e5):
     assert np.linalg.norm(query) == pytest.approx(1.0, abs=1e-5)
 
 
+def test_batching_by_length_gives_the_encoders_own_vectors(e5):
+    texts = PASSAGES + ["Kort.", " ".join(PASSAGES * 3)]
+    ours = np.array(e5.embed_documents(texts))
+    raw = e5.encode_raw(["passage: " + t for t in texts], batch_size=len(texts))
+    np.testing.assert_allclose(np.sum(ours * raw, axis=1), 1.0, atol=1e-5)
+
+
 @pytest.mark.parametrize(
     "query, expected",
     [

@@ -71,40 +71,72 @@ def test_fake_embeddings_reject_a_nonpositive_dimension():
 # --- SentenceTransformerEmbeddings and the factory --------------------------------
 
 
-class StubEncoder:
-    """Stands in for a SentenceTransformer: records the texts it gets."""
+class StubTokenizer:
+    """One token per word."""
 
-    def __init__(self) -> None:
+    def __call__(self, texts, truncation, max_length):
+        return {"input_ids": [[0] * min(len(t.split()), max_length) for t in texts]}
+
+
+class StubEncoder:
+    """Stands in for a SentenceTransformer: records its batches; a vector's first value is its text's word count."""
+
+    max_seq_length = 50
+
+    def __init__(self, tokenizer=None) -> None:
+        self.tokenizer = tokenizer
         self.calls: list[list[str]] = []
 
-    def encode(self, texts, **kwargs):
-        self.calls.append(list(texts))
+    def encode(self, texts, batch_size, **kwargs):
+        texts = list(texts)
+        self.calls.append(texts)
         out = np.zeros((len(texts), 3), dtype=np.float32)
-        out[:, 0] = 1.0
+        out[:, 0] = [len(t.split()) for t in texts]
         return out
 
     def get_embedding_dimension(self) -> int:
         return 3
 
 
-def test_sentence_transformer_embeddings_add_prefixes_and_load_lazily(monkeypatch):
-    stub = StubEncoder()
-    loads = []
+def use_stub(monkeypatch, stub) -> list[str]:
+    loads: list[str] = []
     monkeypatch.setattr(embeddings, "_MODELS", {})
     monkeypatch.setattr(embeddings, "_load_uncached", lambda name: loads.append(name) or stub)
+    return loads
+
+
+def test_sentence_transformer_embeddings_add_prefixes_and_load_lazily(monkeypatch):
+    stub = StubEncoder()
+    loads = use_stub(monkeypatch, stub)
 
     emb = SentenceTransformerEmbeddings("some/model", query_prefix="query: ", passage_prefix="passage: ")
     assert loads == []
     assert emb.model_id == "some/model"
-    assert emb.embed_documents(["a", "b"]) == [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]]
-    assert emb.embed_query("c") == [1.0, 0.0, 0.0]
+    assert emb.embed_documents(["a", "b"]) == [[2.0, 0.0, 0.0], [2.0, 0.0, 0.0]]
+    assert emb.embed_query("c d") == [3.0, 0.0, 0.0]
     assert emb.embed_documents([]) == []
     assert emb.encode_raw(["d"]).shape == (1, 3)
     assert emb.dimension == 3
-    assert stub.calls == [["passage: a", "passage: b"], ["query: c"], ["d"]]
+    assert stub.calls == [["passage: a", "passage: b"], ["query: c d"], ["d"]]
     # A second object for the same model shares the loaded weights.
     SentenceTransformerEmbeddings("some/model").embed_query("e")
     assert loads == ["some/model"]
+
+
+def test_documents_are_batched_by_token_count_and_keep_their_order(monkeypatch):
+    stub = StubEncoder(StubTokenizer())
+    use_stub(monkeypatch, stub)
+    emb = SentenceTransformerEmbeddings("some/model", batch_size=3, batch_tokens=12)
+    texts = [" ".join(["w"] * n) for n in (1, 6, 2, 80, 5, 1, 3, 2)]
+
+    vectors = emb.embed_documents(texts)
+
+    # Every vector belongs to its own text (the stub puts the word count first).
+    assert [v[0] for v in vectors] == [float(len(t.split())) for t in texts]
+    batches = [[len(t.split()) for t in call] for call in stub.calls]
+    # Longest first; a text over the budget goes alone (truncated to 50 tokens by
+    # the model); then as many as fit under 12 padded tokens, at most 3.
+    assert batches == [[80], [6, 5], [3, 2, 2], [1, 1]]
 
 
 def test_make_embeddings_fake(tmp_path):
