@@ -4,6 +4,7 @@ backend resolution, and the GGUF assembly on small fake parts. No model weights 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 import hashlib
 import socket
 import sys
@@ -104,7 +105,10 @@ def test_http_backend_streams_from_async_code(cls):
         return [c.content async for c in model.astream("x")]
 
     with fake_llm_server(reply=REPLY) as server:
-        chunks = asyncio.run(collect(cls(base_url=server.base_url, model="m", timeout=5)))
+        # A fresh thread: browser tests (Playwright's sync API) keep an event loop running in
+        # the main thread for the whole session, and asyncio.run refuses to nest in it.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            chunks = pool.submit(asyncio.run, collect(cls(base_url=server.base_url, model="m", timeout=5))).result()
     assert "".join(chunks) == REPLY
 
 
