@@ -360,7 +360,7 @@ def _retrieval_breakdown(store: Any, retriever: Any, vectors: Any, questions: li
     goes; "rest" is ranking, fusion and building the hits."""
     from index.retrieval import CANDIDATES
 
-    _, _, lexical = retriever._current()
+    lexical = retriever._current()[3]
     steps: dict[str, list[float]] = {"embed_query": [], "store_version": [], "chroma_query": [], "bm25_scores": [], "search_total": []}
     for question in questions[:20]:
         started = time.perf_counter()

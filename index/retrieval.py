@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
@@ -42,33 +43,29 @@ class HybridRetriever:
         self.embeddings = embeddings
         self.candidates = candidates
         self._lock = threading.Lock()
-        self._state: tuple[str, list[Paragraph], dict[str, int], LexicalIndex] | None = None
+        self._state: tuple[str, list[Paragraph], dict[str, int], dict[str, Paragraph], LexicalIndex] | None = None
 
-    def _current(self) -> tuple[list[Paragraph], dict[str, int], LexicalIndex]:
+    def _current(self) -> tuple[list[Paragraph], dict[str, int], dict[str, Paragraph], LexicalIndex]:
         version = self.store.version()
         with self._lock:
             if self._state is None or self._state[0] != version:
                 records = self.store.records()
                 positions = {p.id: i for i, p in enumerate(records)}
-                self._state = (version, records, positions, LexicalIndex([p.search_text for p in records]))
-            return self._state[1], self._state[2], self._state[3]
+                by_id = {p.id: p for p in records}
+                self._state = (version, records, positions, by_id, LexicalIndex([p.search_text for p in records]))
+            return self._state[1:]
 
     def vocabulary(self) -> set[str]:
         """Every search term in the corpus (stemmed): tells a question about something absent."""
-        _, _, lexical = self._current()
-        return lexical.vocabulary
-
-    def records_by_id(self) -> dict[str, Paragraph]:
-        records, _, _ = self._current()
-        return {p.id: p for p in records}
+        return self._current()[3].vocabulary
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
-        records, positions, lexical = self._current()
+        records, positions, by_id, lexical = self._current()
         if not records:
             return []
         dense = dict(self.store.query(self.embeddings.embed_query(query), self.candidates))
         bm25 = lexical.scores(query)
-        lexical_ranked = [int(i) for i in bm25.argsort()[::-1][: self.candidates] if bm25[i] > 0]
+        lexical_ranked = _top(bm25, self.candidates)
 
         fused: dict[str, float] = {}
         for rank, pid in enumerate(sorted(dense, key=dense.get, reverse=True)):
@@ -77,7 +74,6 @@ class HybridRetriever:
             pid = records[index].id
             fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
 
-        by_id = {p.id: p for p in records}
         hits: list[Hit] = []
         seen_tokens: list[set[str]] = []
         for pid in sorted(fused, key=fused.get, reverse=True):
@@ -101,6 +97,16 @@ def _near_duplicate(a: set[str], b: set[str]) -> bool:
     if not a or not b or {t for t in a if t.isdigit()} != {t for t in b if t.isdigit()}:
         return False
     return len(a & b) / len(a | b) >= 0.8
+
+
+def _top(scores: np.ndarray, n: int) -> list[int]:
+    """Indices of the n best positive scores, best first, without sorting all of them."""
+    if len(scores) > n:
+        candidates = np.argpartition(-scores, n - 1)[:n]
+        order = candidates[np.argsort(-scores[candidates], kind="stable")]
+    else:
+        order = np.argsort(-scores, kind="stable")
+    return [int(i) for i in order if scores[i] > 0]
 
 
 def _linked(paragraph: Paragraph, by_id: dict[str, Paragraph]) -> tuple[Paragraph, ...]:

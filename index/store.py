@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TypeVar
 
@@ -19,6 +20,7 @@ from assistant.types import NotReadyError, UserError
 from ingest.records import Document, KamerstukRef, Paragraph, content_hash
 
 BATCH = 128
+READ_PAGE = 5000
 
 T = TypeVar("T")
 
@@ -167,13 +169,36 @@ class ParagraphStore:
         guarded = self._guarded
         held = guarded(docs.get, include=["metadatas"])
         held_meta = dict(zip(held["ids"], held["metadatas"]))
+        vanished: dict[str, list[str]] = {}
+        pending: dict[str, int] = {}
+        queue: list[tuple[Document, Paragraph, dict]] = []
+        finished: list[Document] = []
         for document in documents:
-            self._sync_document(paragraphs, document, report, progress)
-            meta = _document_metadata(document)
-            # Each write is a disk sync (tens of ms): an unchanged document costs reads only.
-            # Written after its paragraphs: a document whose sync was cut short keeps its old hash.
-            if held_meta.get(document.id) != meta:
-                guarded(docs.upsert, ids=[document.id], embeddings=[[1.0]], metadatas=[meta], documents=[document.title])
+            to_embed, vanished[document.id] = self._plan_document(paragraphs, document, report)
+            pending[document.id] = len(to_embed)
+            queue.extend((document, paragraph, meta) for paragraph, meta in to_embed)
+            if not to_embed:
+                finished.append(document)
+        # Texts of all documents are embedded together: one batch per document would pad every
+        # small document to its longest paragraph (measured: 2x the encoder's work).
+        for batch in _batches(queue, BATCH):
+            vectors = self.embeddings.embed_documents([p.search_text for _, p, _ in batch])
+            guarded(
+                paragraphs.upsert,
+                ids=[p.id for _, p, _ in batch],
+                embeddings=vectors,
+                documents=[p.text for _, p, _ in batch],
+                metadatas=[m for _, _, m in batch],
+            )
+            report.embedded += len(batch)
+            if progress:
+                progress(len(batch))
+            for document, _, _ in batch:
+                pending[document.id] -= 1
+                if pending[document.id] == 0:
+                    finished.append(document)
+            self._finish(paragraphs, docs, finished, vanished, held_meta, report)
+        self._finish(paragraphs, docs, finished, vanished, held_meta, report)
         if remove_missing:
             wanted = {d.id for d in documents} | set(keep)
             stale = [doc_id for doc_id in held_meta if doc_id not in wanted]
@@ -184,10 +209,37 @@ class ParagraphStore:
                     report.deleted += len(existing)
                 guarded(docs.delete, ids=[doc_id])
             report.removed_documents = tuple(stale)
+        if report.embedded or report.updated or report.deleted:
+            self._new_generation(paragraphs)
         self._records_cache = None
         return report
 
-    def _sync_document(self, paragraphs: Any, document: Document, report: SyncReport, progress: Callable[[int], None] | None) -> None:
+    def _finish(
+        self, paragraphs: Any, docs: Any, finished: list[Document], vanished: dict[str, list[str]], held_meta: dict[str, Any], report: SyncReport
+    ) -> None:
+        """Document records are written after all their paragraphs: a document whose sync was cut
+        short keeps its old hash and is synced again next time. Each write is a disk sync (tens
+        of ms), so an unchanged document costs reads only."""
+        while finished:
+            document = finished.pop(0)
+            gone = vanished.pop(document.id, [])
+            if gone:
+                self._guarded(paragraphs.delete, ids=gone)
+                report.deleted += len(gone)
+            meta = _document_metadata(document)
+            if held_meta.get(document.id) != meta:
+                self._guarded(docs.upsert, ids=[document.id], embeddings=[[1.0]], metadatas=[meta], documents=[document.title])
+
+    def _new_generation(self, paragraphs: Any) -> None:
+        """A token in the collection's metadata that changes with every write, so every process
+        sharing the index (server replicas) can tell cheaply that its cached records are stale."""
+        fresh = self._guarded(self.client.get_collection, self.settings.collection, embedding_function=None)
+        metadata = {**(fresh.metadata or {}), "generation": uuid.uuid4().hex}
+        self._guarded(fresh.modify, metadata=metadata)
+
+    def _plan_document(self, paragraphs: Any, document: Document, report: SyncReport) -> tuple[list[tuple[Paragraph, dict]], list[str]]:
+        """Apply metadata-only changes for one document; return what needs vectors and the records
+        that vanished (deleted only once the new ones are in, so a killed ingest leaves no hole)."""
         existing = self._guarded(paragraphs.get, where={"doc_id": document.id}, include=["metadatas"])
         stored = {pid: meta for pid, meta in zip(existing["ids"], existing["metadatas"])}
         to_embed: list[tuple[Paragraph, dict]] = []
@@ -201,27 +253,13 @@ class ParagraphStore:
                 to_update.append((paragraph, meta))
             else:
                 report.unchanged += 1
-        for batch in _batches(to_embed, BATCH):
-            vectors = self.embeddings.embed_documents([p.search_text for p, _ in batch])
-            self._guarded(
-                paragraphs.upsert,
-                ids=[p.id for p, _ in batch],
-                embeddings=vectors,
-                documents=[p.text for p, _ in batch],
-                metadatas=[m for _, m in batch],
-            )
-            report.embedded += len(batch)
-            if progress:
-                progress(len(batch))
         for batch in _batches(to_update, BATCH):
             # Metadata only: the id fixes the text, and passing documents without vectors makes
             # Chroma embed them with its default model, which it would try to download.
             self._guarded(paragraphs.update, ids=[p.id for p, _ in batch], metadatas=[m for _, m in batch])
             report.updated += len(batch)
-        vanished = [pid for pid in stored if pid not in {p.id for p in document.paragraphs}]
-        if vanished:
-            self._guarded(paragraphs.delete, ids=vanished)
-            report.deleted += len(vanished)
+        current = {p.id for p in document.paragraphs}
+        return to_embed, [pid for pid in stored if pid not in current]
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -230,6 +268,9 @@ class ParagraphStore:
 
     def version(self) -> str:
         """Changes whenever the set of records changes: cheap enough to check on every question."""
+        generation = self._read(lambda *_: (self.client.get_collection(self.settings.collection, embedding_function=None).metadata or {}).get("generation"))
+        if generation:
+            return generation
         count, doc_meta = self._read(lambda paragraphs, docs: (paragraphs.count(), docs.get(include=["metadatas"])))
         hashes = sorted(f"{i}:{m.get('hash')}" for i, m in zip(doc_meta["ids"], doc_meta["metadatas"]))
         return hashlib.sha1(f"{count}|{'|'.join(hashes)}".encode()).hexdigest()
@@ -239,8 +280,7 @@ class ParagraphStore:
         version = self.version()
         if self._records_cache and self._records_cache[0] == version:
             return self._records_cache[1]
-        data = self._read(lambda paragraphs, _: paragraphs.get(include=["documents", "metadatas"]))
-        rows = sorted(zip(data["ids"], data["documents"], data["metadatas"]), key=lambda r: (r[2]["doc_id"], r[2]["position"]))
+        rows = sorted(self._read(lambda paragraphs, _: _read_all(paragraphs)), key=lambda r: (r[2]["doc_id"], r[2]["position"]))
         records = [_paragraph_from(pid, text, meta) for pid, text, meta in rows]
         self._records_cache = (version, records)
         return records
@@ -250,10 +290,13 @@ class ParagraphStore:
         self._check_dimension(self._collections(create=False)[0], len(vector))
 
         def nearest(paragraphs: Any, _: Any) -> dict[str, Any] | None:
-            count = paragraphs.count()
-            if count == 0:
-                return None
-            return paragraphs.query(query_embeddings=[vector], n_results=min(n, count), include=["distances"])
+            try:
+                # Chroma returns fewer results when n exceeds the count: no count() round trip.
+                return paragraphs.query(query_embeddings=[vector], n_results=n, include=["distances"])
+            except Exception:
+                if paragraphs.count() == 0:
+                    return None
+                raise
 
         result = self._read(nearest)
         if result is None:
@@ -263,6 +306,17 @@ class ParagraphStore:
     def documents(self) -> list[dict[str, Any]]:
         data = self._read(lambda _, docs: docs.get(include=["metadatas"]))
         return sorted((_document_from(doc_id, meta) for doc_id, meta in zip(data["ids"], data["metadatas"])), key=lambda d: d["id"])
+
+
+def _read_all(paragraphs: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    """Every record, in pages: Chroma binds one SQLite variable per returned record and fails
+    beyond 32,766 in one read."""
+    rows: list[tuple[str, str, dict[str, Any]]] = []
+    while True:
+        page = paragraphs.get(include=["documents", "metadatas"], limit=READ_PAGE, offset=len(rows))
+        rows.extend(zip(page["ids"], page["documents"], page["metadatas"]))
+        if len(page["ids"]) < READ_PAGE:
+            return rows
 
 
 def make_client(settings: Settings) -> Any:

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 ASSISTANT = Path(sys.executable).parent / "assistant"
 LETTERS = 40
-CHANGING = 20  # letters that change with each version; the others stay as they are
+CHANGING = 30  # letters that change with each version; the others stay as they are
 TOPICS = ["chipfabrieken", "talent", "netcongestie", "exportcontroles", "fotonica", "waterverbruik", "onderzoek", "woningbouw"]
 WORDS = (
     "het kabinet wil de regio versterken met investeringen in onderwijs infrastructuur energie innovatie "
@@ -82,8 +82,10 @@ def synthetic_letter(n: int, version: int) -> str:
     paragraphs = []
     for i in range(30):
         body = " ".join(rnd.choice(WORDS) for _ in range(40))
-        # Every third paragraph changes with each version: new ids, new vectors, old ones deleted.
-        tail = f" Versie {version}." if i % 3 == 0 and n < CHANGING else ""
+        # Every paragraph of a changing letter changes with each version: new ids, new vectors,
+        # old ones deleted; enough writes (texts of all documents are embedded in shared batches)
+        # for the kills to land in the middle of a sync.
+        tail = f" Versie {version}." if n < CHANGING else ""
         paragraphs.append(f"Brief {n} alinea {i} over {TOPICS[(n + i) % len(TOPICS)]}: {body}.{tail}")
     return f"Synthetische brief nummer {n}\n\n" + "\n\n".join(paragraphs) + "\n"
 
@@ -184,7 +186,7 @@ def test_ingest_killed_at_any_point_leaves_a_usable_index(tmp_path: Path):
         after = state["after"]
         assert after["paragraphs"] == after["count"] == total, after
         assert after["consistent"] and after["duplicate_texts"] == [], after
-        assert after["versions"] == {str(version): CHANGING * 10}, after
+        assert after["versions"] == {str(version): CHANGING * 30}, after
 
     elapsed = time.monotonic() - started
     print("\n".join(log) + f"\ncrash test: {elapsed:.1f} s")

@@ -242,7 +242,9 @@ def test_rebuild_reindexes_for_the_new_model(assistant):
     result = rebuilt.ingest()
 
     assert result.embedded == count == rebuilt.store.count()
-    assert rebuilt.store.client.get_collection(assistant.settings.collection).metadata == {"embedding_model": "fake-32", "dimension": 32}
+    metadata = rebuilt.store.client.get_collection(assistant.settings.collection).metadata
+    assert {k: metadata[k] for k in ("embedding_model", "dimension")} == {"embedding_model": "fake-32", "dimension": 32}
+    assert metadata["generation"]  # a fresh token: other processes see that the index changed
     assert rebuilt.search("chipsector Eindhoven woningen", 1)[0].paragraph.text == CHIPS
 
 
