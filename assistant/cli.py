@@ -302,7 +302,10 @@ def bench(ctx: click.Context, as_json: bool, quick: bool, skip_local: bool) -> N
     """Measure ingest throughput, retrieval latency at scale, answer latency and memory."""
     from assistant.bench import run_bench
 
-    run_bench(ctx.obj, as_json=as_json, quick=quick, skip_local=skip_local, echo=click.echo)
+    try:
+        run_bench(ctx.obj, as_json=as_json, quick=quick, skip_local=skip_local, echo=click.echo)
+    except UserError as exc:
+        _fail(str(exc))
 
 
 @cli.command()
