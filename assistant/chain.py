@@ -230,7 +230,7 @@ def verify(state: dict[str, Any]) -> dict[str, Any]:
                 kept.append((bare, support))
             else:
                 dropped += 1
-        if kept and not _rests_on_best_passages(kept, state["scored"], passages):
+        if kept and not _rests_on_best_passages(kept, state["scored"]):
             state["fallback_reason"] = (
                 "het antwoord steunt niet op de best passende passage" if state["language"] == "nl" else "the answer does not rest on the best-matching passage"
             )
@@ -241,15 +241,16 @@ def verify(state: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
-def _rests_on_best_passages(kept: list[tuple[str, list[Any]]], scored: list[tuple[float, Any, int, str]], passages: list[Any]) -> bool:
+def _rests_on_best_passages(kept: list[tuple[str, list[Any]]], scored: list[tuple[float, Any, int, str]]) -> bool:
     """A verified answer can still answer another question than the one asked (a small model
     copying the wrong footnote): it must cite a passage that matches the question about as well as
     the best one does."""
     if not scored:
         return True
     top = scored[0][0]
-    best = {paragraph.id for score, paragraph, _, _ in scored if score >= top - 0.02}
-    best |= {linked.id for p in passages if p.id in best for linked in _linked(p, passages)}
+    leaders = [paragraph for score, paragraph, _, _ in scored if score >= top - 0.02]
+    # A footnote and the paragraph it annotates answer together.
+    best = {p.id for p in leaders} | {ref for p in leaders for ref in (*p.footnote_refs, *p.referenced_by)}
     return any(p.id in best for _, paragraphs in kept for p in paragraphs)
 
 

@@ -124,7 +124,9 @@ def generative(real_assistant, reply: str) -> tuple[Assistant, FakeChat]:
         return re.sub(r"\{([^}]+)\}", lambda m: numbers[m.group(1)], reply)
 
     chat = FakeChat(responses=answer)
-    assistant = Assistant(real_assistant.settings, embeddings=real_assistant.embeddings, store=real_assistant.store,
+    # A budget that fits both paragraphs the replies cite: these tests are about verification.
+    settings = real_assistant.settings.replace(context_chars=1500)
+    assistant = Assistant(settings, embeddings=real_assistant.embeddings, store=real_assistant.store,
                           chat_model_factory=lambda settings, name: chat)
     return assistant, chat
 

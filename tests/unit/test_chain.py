@@ -36,7 +36,7 @@ def indexed(tmp_path_factory):
     """One index of the bundled letter for the whole module; each test builds its own assistant."""
     settings = Settings(
         home=tmp_path_factory.mktemp("chain") / "home", corpus_dir=PROJECT_ROOT / "corpus",
-        embedding_model="fake", backend="extractive", llm_timeout_s=5.0,
+        embedding_model="fake", backend="extractive", llm_timeout_s=5.0, context_chars=1500,
     )
     assistant = Assistant(settings, embeddings=FakeEmbeddings())
     assistant.ingest()
