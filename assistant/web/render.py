@@ -153,6 +153,14 @@ def check_html(result: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def reference_link(ref: dict[str, Any], new_tab: bool = False) -> str:
+    """A Kamerstuk reference as a link to its official URL (only http(s) links are made)."""
+    name = esc(ref.get("raw") or f"Kamerstuk {ref.get('dossier')} nr. {ref.get('number')}")
+    href = external_href(str(ref.get("url") or ""))
+    target = ' target="_blank"' if new_tab else ""
+    return f'<a href="{esc(href)}"{target} rel="noopener">{name}</a>' if href else name
+
+
 def documents_html(docs: list[dict[str, Any]]) -> str:
     if not docs:
         return '<p class="sv-muted">Er zijn nog geen documenten ingelezen.</p>'
@@ -160,9 +168,7 @@ def documents_html(docs: list[dict[str, Any]]) -> str:
     for d in docs:
         refs = []
         for r in d.get("references") or []:
-            name = esc(r.get("raw") or f"Kamerstuk {r.get('dossier')} nr. {r.get('number')}")
-            href = external_href(str(r.get("url") or ""))
-            link = f'<a href="{esc(href)}" target="_blank" rel="noopener">{name}</a>' if href else name
+            link = reference_link(r, new_tab=True)
             state = "aanwezig" if r.get("present") else "niet aanwezig"
             refs.append(f'<li>{link} <span class="sv-badge sv-{"present" if r.get("present") else "absent"}">{state}</span></li>')
         ref_html = f"<ul>{''.join(refs)}</ul>" if refs else '<span class="sv-muted">geen</span>'

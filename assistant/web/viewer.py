@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assistant.web.render import esc, external_href
+from assistant.web.render import esc, reference_link
 
 _HEAD = """<!doctype html>
 <html lang="nl">
@@ -66,9 +66,7 @@ def _record(rec: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str:
 def _references(doc: dict[str, Any]) -> str:
     items = []
     for r in doc.get("references") or []:
-        name = esc(r.get("raw") or f"Kamerstuk {r.get('dossier')} nr. {r.get('number')}")
-        href = external_href(str(r.get("url") or ""))
-        link = f'<a href="{esc(href)}" rel="noopener">{name}</a>' if href else name
+        link = reference_link(r)
         state = "in de assistent aanwezig" if r.get("present") else "niet in de assistent aanwezig"
         items.append(f"<li>{link} <span class=\"sv-state\">({state})</span></li>")
     if not items:
