@@ -134,7 +134,7 @@ def _letter(settings: Settings) -> Path:
     for candidate in (Path(settings.corpus_dir) / LETTER_NAME, PROJECT_ROOT / "corpus" / LETTER_NAME):
         if candidate.is_file():
             return candidate
-    from assistant.types import UserError
+    from ingest.errors import UserError
 
     raise UserError(f"De benchmark heeft de brief {LETTER_NAME} nodig; die staat niet in {settings.corpus_dir}.")
 

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from assistant.config import Settings
-from assistant.types import UserError
+from ingest.errors import UserError
 
 
 def _settings_options(func: Any) -> Any:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable
 
-from assistant.types import UserError
+from ingest.errors import UserError
 
 
 def load_jsonl(path: Path, required: Iterable[str]) -> list[dict[str, Any]]:

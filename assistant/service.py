@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from assistant.config import Settings
-from assistant.types import Answer, CheckResult, NotReadyError, StreamEvent, UserError
+from assistant.types import Answer, CheckResult, StreamEvent
+from ingest.errors import NotReadyError, UserError
 from ingest.pipeline import IngestReport, read_documents
 
 

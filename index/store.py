@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, TypeVar
 
 from assistant.config import Settings
-from assistant.types import NotReadyError, UserError
+from ingest.errors import NotReadyError, UserError
 from ingest.records import Document, KamerstukRef, Paragraph, content_hash
 
 BATCH = 128

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
-from assistant.types import UserError
+from ingest.errors import UserError
 from ingest.kamerstuk import looks_like_kamerstuk
 from ingest.records import Document, KamerstukRef
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.types import UserError
+from ingest.errors import UserError
 from ingest.assemble import Block, assemble
 from ingest.records import Document, normalize_space
 

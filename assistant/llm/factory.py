@@ -11,7 +11,7 @@ from assistant.llm.base import DEFAULT_MAX_TOKENS, SETUP_LOCAL_HINT, BackendErro
 from assistant.llm.http import OllamaChat, OpenAICompatibleChat
 from assistant.llm.local import LocalLlamaChat
 from assistant.local_model import default_model_path
-from assistant.types import UserError
+from ingest.errors import UserError
 
 PROVIDERS = ("openai", "ollama")
 

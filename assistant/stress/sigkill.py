@@ -112,7 +112,7 @@ def kill_trial(home: Path, corpus: Path, embedding_model: str, kill_after_s: flo
     """SIGKILL an ingest `kill_after_s` after it began writing the index; then the index must open
     without duplicates, answer, and the next ingest must complete to exactly the reference index."""
     from assistant.service import Assistant
-    from assistant.types import UserError
+    from ingest.errors import UserError
 
     command, env = ingest_command(home, corpus, embedding_model)
     process, _, _ = _run_until_writing(command, env, home, timeout)

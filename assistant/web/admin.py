@@ -20,7 +20,8 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, StrictStr
 from starlette.concurrency import run_in_threadpool
 
-from assistant.types import AssistantService, UserError
+from assistant.types import AssistantService
+from ingest.errors import UserError
 from assistant.web.security import RateLimiter, admin_refusal
 
 # Hidden, so a half-written upload is never picked up by an ingest of the whole folder.

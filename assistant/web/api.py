@@ -13,7 +13,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr
 
-from assistant.types import AssistantService, StreamEvent, UserError
+from assistant.types import AssistantService, StreamEvent
+from ingest.errors import UserError
 from assistant.web.feedback import FeedbackStore
 from assistant.web.security import QUEUE_FULL_MESSAGE, RATE_LIMIT_MESSAGE, GenerationQueue, RateLimiter
 

@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from assistant.types import AssistantService, UserError
+from assistant.types import AssistantService
+from ingest.errors import UserError
 from assistant.web import admin, api, embed
 from assistant.web.embed import STATIC_DIR
 from assistant.web.feedback import FeedbackStore

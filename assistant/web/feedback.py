@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from assistant.types import UserError
+from ingest.errors import UserError
 
 RATINGS = ("up", "down")
 MAX_COMMENT_CHARS = 2000

@@ -11,7 +11,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from assistant.types import AssistantService, UserError
+from assistant.types import AssistantService
+from ingest.errors import UserError
 from assistant.web import render
 from assistant.web.feedback import FeedbackStore
 from assistant.web.security import QUEUE_FULL_MESSAGE, RATE_LIMIT_MESSAGE, GenerationQueue, RateLimiter

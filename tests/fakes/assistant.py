@@ -13,7 +13,8 @@ import re
 import time
 from typing import Any, Iterator
 
-from assistant.types import Answer, CheckResult, Citation, StreamEvent, UserError
+from assistant.types import Answer, CheckResult, Citation, StreamEvent
+from ingest.errors import UserError
 
 LETTER = "semicon-visie-2035"
 KAMERSTUK = "kst-29826-277"

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.service import Assistant
-from assistant.types import NotReadyError
+from ingest.errors import NotReadyError
 from index.embeddings import FakeEmbeddings
 from tests.chroma_server import ChromaServer
 from tests.conftest import CORPUS, EVAL_DIR, home_with_models

@@ -8,7 +8,7 @@ import pytest
 from assistant.check import word_diff, words_of
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.service import Assistant
-from assistant.types import UserError
+from ingest.errors import UserError
 from index.embeddings import FakeEmbeddings
 
 ALINEA_4_SENTENCE = "Nederland speelt een leidende rol in de mondiale halfgeleiderketen."

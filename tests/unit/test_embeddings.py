@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from assistant.config import Settings
-from assistant.types import UserError
+from ingest.errors import UserError
 from index import e5_model, embeddings
 from index.e5_model import E5FormatError, dequantize_q4_0, ensure_e5_folder, parse_checkpoint
 from index.embeddings import FakeEmbeddings, SentenceTransformerEmbeddings, make_embeddings

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.types import UserError
+from ingest.errors import UserError
 from ingest.kamerstuk import looks_like_kamerstuk, parse_kamerstuk, parse_kamerstuk_html, parse_kamerstuk_xml
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "kst"

@@ -30,7 +30,7 @@ from assistant.llm import (
     make_chat_model,
     resolve_backend,
 )
-from assistant.types import UserError
+from ingest.errors import UserError
 from tests.fakes.llm_server import fake_llm_server
 
 REPLY = "De visie loopt tot 2035 [1]."

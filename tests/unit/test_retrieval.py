@@ -8,7 +8,7 @@ import pytest
 from langchain_core.documents import Document as LCDocument
 
 from assistant.service import Assistant
-from assistant.types import UserError
+from ingest.errors import UserError
 from index.embeddings import FakeEmbeddings
 from index.lexical import LexicalIndex, fold, tokenize
 from index.retrieval import Hit, HybridRetriever, ParagraphRetriever

@@ -271,7 +271,7 @@ def test_upload_clashing_document_id_is_refused(make, corpus):
 
 
 def test_failed_ingest_after_upload_restores_the_corpus(make, corpus):
-    from assistant.types import NotReadyError
+    from ingest.errors import NotReadyError
 
     http, _ = make(IngestingAssistant(fail=NotReadyError("De index is niet bereikbaar.")))
     r = upload(http, "brief.txt", b"Een nieuwe versie\n\nMet andere tekst over chips.\n")

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from assistant.cli import cli
 from assistant.service import Assistant
-from assistant.types import UserError
+from ingest.errors import UserError
 from index.embeddings import FakeEmbeddings
 from index.store import IndexMismatchError, ParagraphStore
 from ingest.records import content_hash

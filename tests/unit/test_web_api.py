@@ -9,7 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.config import Settings
-from assistant.types import NotReadyError, StreamEvent, UserError
+from assistant.types import StreamEvent
+from ingest.errors import NotReadyError, UserError
 from assistant.web import render
 from assistant.web.app import create_app
 from assistant.web.feedback import FeedbackStore
