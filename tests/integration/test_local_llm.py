@@ -54,6 +54,13 @@ def model() -> LocalLlamaChat:
     return model
 
 
+def test_a_fresh_assistant_home_still_finds_the_assembled_model(tmp_path):
+    settings = Settings.load(env={"ASSISTANT_HOME": str(tmp_path / "fresh")})
+    path = default_model_path(settings)
+    assert path.is_file() and not path.is_relative_to(tmp_path), f"no assembled model outside {tmp_path}: {path}"
+    assert isinstance(make_chat_model(settings, "local"), LocalLlamaChat)
+
+
 def test_answers_a_dutch_question_from_context(model):
     answer = model.invoke(_messages(CONTEXT, QUESTION)).content
     print(f"\n[local-llm] answer: {answer!r}")

@@ -426,6 +426,37 @@ def test_missing_part_package_is_named(monkeypatch):
         local_model.part_files()
 
 
-def test_default_model_path(settings, tmp_path):
-    assert local_model.default_model_path(settings) == settings.models_dir / local_model.MODEL_FILENAME
-    assert local_model.default_model_path(settings.replace(local_model_path=str(tmp_path / "x.gguf"))) == tmp_path / "x.gguf"
+def test_default_model_path_prefers_the_setting_then_the_environment_then_the_homes(monkeypatch, settings, tmp_path):
+    venv, default_home = tmp_path / "venv", tmp_path / "default-home"
+    monkeypatch.setattr(local_model, "shared_model_dirs", lambda: [venv, default_home])
+    name = local_model.MODEL_FILENAME
+    # Nothing assembled yet: the environment's folder, where setup will put it.
+    assert local_model.default_model_path(settings) == venv / name
+    for folder in (default_home, settings.models_dir, venv):  # an old install, ASSISTANT_HOME, setup
+        folder.mkdir(parents=True)
+        (folder / name).write_bytes(b"GGUF")
+        assert local_model.default_model_path(settings) == folder / name
+    explicit = tmp_path / "x.gguf"
+    assert local_model.default_model_path(settings.replace(local_model_path=str(explicit))) == explicit
+
+
+def test_a_fresh_home_still_finds_the_model_setup_assembled(monkeypatch, settings, tmp_path):
+    venv = tmp_path / "venv" / "share" / "semicon-assistant" / "models"
+    monkeypatch.setattr(local_model.sys, "prefix", str(tmp_path / "venv"))
+    monkeypatch.setattr(local_model, "shared_model_dirs", lambda: [local_model.installed_models_dir()])
+    venv.mkdir(parents=True)
+    (venv / local_model.MODEL_FILENAME).write_bytes(b"GGUF")
+    _installed(monkeypatch, True)
+    fresh = settings.replace(home=tmp_path / "fresh")
+    assert resolve_backend(fresh) == "local"
+    assert make_chat_model(fresh).model_path == str(venv / local_model.MODEL_FILENAME)
+
+
+def test_assembling_writes_into_the_environment_not_the_home(monkeypatch, tmp_path):
+    monkeypatch.setattr(local_model, "installed_models_dir", lambda: tmp_path / "venv-models")
+    built = []
+    monkeypatch.setattr(local_model, "ensure_local_model", lambda folder: built.append(folder) or folder / "m.gguf")
+    monkeypatch.setenv("ASSISTANT_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ASSISTANT_LOCAL_MODEL", raising=False)
+    assert local_model.main() == 0
+    assert built == [tmp_path / "venv-models"]
