@@ -16,7 +16,7 @@ from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableLambda
 
 import prompts
-from assistant import extractive
+from assistant import extractive, generation
 from assistant.support import SentenceEmbedder, best_support, is_supported, missing_entities
 from assistant.sentences import split_sentences
 from assistant.types import Answer, Citation, StreamEvent
@@ -112,21 +112,22 @@ def generate(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def _generate_with_model(state: dict[str, Any]) -> str | None:
-    passages = _prompt_passages(state)
-    state["passages"] = passages
-    template, version = prompts.load("answer", state["language"])
-    state["prompt_version"] = version
-    context = "\n\n".join(f"[{i}] ({p.doc_title}, {p.label}) {text}" for i, (p, text) in enumerate(passages, start=1))
-    message = HumanMessage(template.format(context=context, question=state["standalone"]))
+    settings = state["assistant"].settings
+    request = generation.build_request(
+        state["standalone"], state["scored"], state["language"], settings.context_chars, generation.strategy_named(None)
+    )
+    state["passages"] = request.sources
+    state["prompt_version"] = request.version
     on_token: Callable[[str], None] | None = state.get("on_token")
+    visible = generation.VisibleText(request, on_token) if on_token else None
     pieces: list[str] = []
     try:
-        for text in _stream_within(state["model"], [message], state["deadline"]):
+        for text in _stream_within(state["model"], request.messages, state["deadline"], request.grammar):
             if not pieces:
                 state["timings"]["first_token_ms"] = _ms(state["started"])
             pieces.append(text)
-            if on_token:
-                on_token(text)
+            if visible:
+                visible(text)
     except TimeoutError:
         seconds = f"{state['assistant'].settings.llm_timeout_s:g}"
         state["fallback_reason"] = f"no answer within {seconds} s" if state["language"] == "en" else f"geen antwoord binnen {seconds} s"
@@ -134,10 +135,10 @@ def _generate_with_model(state: dict[str, Any]) -> str | None:
     except Exception as exc:
         state["fallback_reason"] = str(exc)[:200] or type(exc).__name__
         return None
-    return "".join(pieces).strip()
+    return generation.answer_part("".join(pieces), request)
 
 
-def _stream_within(model: Any, messages: list[Any], deadline: float) -> Iterator[str]:
+def _stream_within(model: Any, messages: list[Any], deadline: float, grammar: str | None = None) -> Iterator[str]:
     """The model's text as it streams, given up (TimeoutError) when the deadline passes.
 
     The model runs in its own thread: a backend that hangs before its first token, or ignores its
@@ -149,7 +150,7 @@ def _stream_within(model: Any, messages: list[Any], deadline: float) -> Iterator
 
     def pump() -> None:
         try:
-            for chunk in model.stream(messages):
+            for chunk in model.stream(messages, **({"grammar": grammar} if grammar else {})):
                 if abandoned.is_set():
                     return
                 chunks.put(chunk.content if isinstance(chunk.content, str) else "")
@@ -175,33 +176,6 @@ def _stream_within(model: Any, messages: list[Any], deadline: float) -> Iterator
                 raise TimeoutError
     finally:
         abandoned.set()
-
-
-def _prompt_passages(state: dict[str, Any]) -> list[tuple[Any, str]]:
-    """The best sentences of the top paragraphs, within the context budget; cited as whole paragraphs."""
-    budget = state["assistant"].settings.context_chars
-    best_by_paragraph: dict[str, list[int]] = {}
-    order: list[Any] = []
-    for _, paragraph, index, _ in state["scored"]:
-        if paragraph.id not in best_by_paragraph:
-            order.append(paragraph)
-            best_by_paragraph[paragraph.id] = []
-        best_by_paragraph[paragraph.id].append(index)
-    passages: list[tuple[Any, str]] = []
-    used = 0
-    for paragraph in order:
-        sentences = split_sentences(paragraph.text)
-        keep = sorted(set(best_by_paragraph[paragraph.id][:2]) | {i + 1 for i in best_by_paragraph[paragraph.id][:1] if i + 1 < len(sentences)})
-        text = " ".join(sentences[i] for i in keep)
-        if paragraph.anchor:
-            text = f"{text} (voetnoot bij: {paragraph.anchor})"
-        if used + len(text) > budget and passages:
-            break
-        passages.append((paragraph, text))
-        used += len(text)
-        if len(passages) >= 4:
-            break
-    return passages
 
 
 def verify(state: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -50,6 +51,13 @@ def _load_llama(model_path: str, n_ctx: int, n_threads: int) -> tuple[Any, threa
         return _LLAMAS[key]
 
 
+@lru_cache(maxsize=32)
+def _grammar(gbnf: str) -> Any:
+    import llama_cpp
+
+    return llama_cpp.LlamaGrammar.from_string(gbnf, verbose=False)
+
+
 def _cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -74,8 +82,11 @@ class LocalLlamaChat(BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_path": self.model_path, "n_ctx": self.n_ctx, "temperature": self.temperature}
 
-    def _deltas(self, messages: list[BaseMessage], stop: list[str] | None) -> Iterator[tuple[str, str | None]]:
-        """(text, finish_reason) per generated token, holding the model's lock while generating."""
+    def _deltas(
+        self, messages: list[BaseMessage], stop: list[str] | None, grammar: str | None = None
+    ) -> Iterator[tuple[str, str | None]]:
+        """(text, finish_reason) per generated token, holding the model's lock while generating;
+        `grammar` (GBNF) constrains what the model may write."""
         what = "The local model"
         llama, lock = _load_llama(self.model_path, self.n_ctx, self.n_threads or _cpu_count())
         deadline = Deadline(self.timeout, what)
@@ -88,6 +99,7 @@ class LocalLlamaChat(BaseChatModel):
                 max_tokens=self.max_tokens,
                 stop=stop or [],
                 stream=True,
+                **({"grammar": _grammar(grammar)} if grammar else {}),
             )
             for event in stream:
                 choice = event["choices"][0]
@@ -106,7 +118,7 @@ class LocalLlamaChat(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         pieces, finish = [], None
-        for text, reason in self._deltas(messages, stop):
+        for text, reason in self._deltas(messages, stop, kwargs.get("grammar")):
             pieces.append(text)
             finish = reason or finish
         return make_result("".join(pieces), model_name=Path(self.model_path).name, finish_reason=finish)
@@ -118,6 +130,6 @@ class LocalLlamaChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        for text, reason in self._deltas(messages, stop):
+        for text, reason in self._deltas(messages, stop, kwargs.get("grammar")):
             if text or reason:
                 yield make_chunk(text, run_manager, **({"finish_reason": reason} if reason else {}))

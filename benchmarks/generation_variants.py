@@ -1,0 +1,78 @@
+"""Compare generation strategies (assistant/generation.py) on eval question sets, one process.
+
+    python benchmarks/generation_variants.py --qa eval/dev_qa.jsonl --strategies passages,select+grammar \
+        [--corpus corpus] [--ids q01,q05] [--backend local]
+
+Loads the embedder, the index and the model once and runs every strategy over the same questions,
+printing `assistant eval`'s answer metrics plus fallbacks and the time per answer. ASSISTANT_HOME
+(default: a folder under /tmp per corpus) holds the index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from assistant import evaluate, generation  # noqa: E402
+from assistant.config import Settings  # noqa: E402
+from assistant.service import Assistant  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--qa", type=Path, action="append", required=True)
+    parser.add_argument("--strategies", default=generation.DEFAULT_STRATEGY)
+    parser.add_argument("--corpus", type=Path, default=Path("corpus"))
+    parser.add_argument("--ids", default="")
+    parser.add_argument("--backend", default="local")
+    parser.add_argument("--skip-holdout", action="store_true", help='leave out items marked "split": "holdout"')
+    parser.add_argument("--show", action="store_true", help="print every answer")
+    args = parser.parse_args()
+
+    home = Path(os.environ.get("ASSISTANT_HOME") or f"/tmp/generation-variants-{args.corpus.resolve().name}")
+    settings = Settings.load(home=home, corpus_dir=args.corpus.resolve(), backend=args.backend)
+    assistant = Assistant(settings)
+    assistant.ensure_index()
+    items = [item for path in args.qa for item in evaluate.load_jsonl(path, ["id", "question"])]
+    if args.ids:
+        wanted = set(args.ids.split(","))
+        items = [item for item in items if item["id"] in wanted]
+    if args.skip_holdout:
+        items = [item for item in items if item.get("split") != "holdout"]
+    assistant.ask("Wat is de Semicon Visie 2035?", [], args.backend)  # loads the model, warms the cache
+
+    for name in args.strategies.split(","):
+        generation.DEFAULT_STRATEGY = name
+        seconds: list[float] = []
+        ask = assistant.ask
+
+        def timed(question, history=None, backend=None, _ask=ask):
+            started = time.perf_counter()
+            try:
+                return _ask(question, history, backend)
+            finally:
+                seconds.append(time.perf_counter() - started)
+
+        assistant.ask = timed  # type: ignore[method-assign]
+        metrics, records = evaluate.evaluate_answers(assistant, items, args.backend)
+        assistant.ask = ask  # type: ignore[method-assign]
+        answered = [r for r in records if r["answerable"]]
+        fallbacks = sum("fallback" in r["backend"] for r in answered)
+        metrics["fallbacks"] = round(fallbacks / len(answered), 4) if answered else 0.0
+        metrics["p50_s"] = round(statistics.median(seconds), 2) if seconds else 0.0
+        print(json.dumps({"strategy": name, "sets": [p.name for p in args.qa], **metrics}), flush=True)
+        if args.show:
+            for r in records:
+                print(f"  {r['id']} ok={r.get('correct')} cite={r.get('citation_hit')} [{r['backend']}] {r['answer'][:220]!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
