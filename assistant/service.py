@@ -138,16 +138,16 @@ class Assistant:
     # -- answering ----------------------------------------------------------------------------
 
     def ask(self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None) -> Answer:
-        from assistant.chain import answer_question
+        from assistant import summary
 
-        return answer_question(self, self._validated(question), history or [], backend)
+        return summary.ask(self, self._validated(question), history or [], backend)
 
     def ask_stream(
         self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None
     ) -> Iterator[StreamEvent]:
-        from assistant.chain import stream_answer
+        from assistant import summary
 
-        return stream_answer(self, self._validated(question), history or [], backend)
+        return summary.stream(self, self._validated(question), history or [], backend)
 
     def check(self, claim: str) -> CheckResult:
         from assistant.check import check_claim

@@ -47,8 +47,19 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     language: str = "nl"
     prompt_version: str = ""
+    # With a generative backend, `answer` is the best verified text and these are its two parts:
+    # the verbatim answer (always there when anything is answered) and the language model's
+    # summary (None when none was asked for or verification dropped it).
+    extractive: "Answer | None" = None
+    generated: "Answer | None" = None
 
     def to_dict(self) -> dict[str, Any]:
+        out = self.part_dict()
+        out["extractive"] = self.extractive.part_dict() if self.extractive else None
+        out["generated"] = self.generated.part_dict() if self.generated else None
+        return out
+
+    def part_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "answer": self.answer,
@@ -84,7 +95,9 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class StreamEvent:
-    """One step of a streamed answer: 'token' (text delta), then one 'answer' (the final Answer)."""
+    """One step of a streamed answer: 'extractive' (the verbatim Answer, as soon as it exists), then
+    'token' (text deltas: the language model's summary as it is written; with no language model the
+    verbatim answer's words), then one 'answer' (the final Answer, with both parts)."""
 
     type: str
     text: str = ""

@@ -61,6 +61,15 @@ def main() -> int:
                 seconds.append(time.perf_counter() - started)
 
         assistant.ask = timed  # type: ignore[method-assign]
+        notices: dict[str, str] = {}
+        inner = timed
+
+        def noted(question, history=None, backend=None, _inner=inner):
+            answer = _inner(question, history, backend)
+            notices[question] = answer.notice
+            return answer
+
+        assistant.ask = noted  # type: ignore[method-assign]
         metrics, records = evaluate.evaluate_answers(assistant, items, args.backend)
         assistant.ask = ask  # type: ignore[method-assign]
         answered = [r for r in records if r["answerable"]]
@@ -71,6 +80,8 @@ def main() -> int:
         if args.show:
             for r in records:
                 print(f"  {r['id']} ok={r.get('correct')} cite={r.get('citation_hit')} [{r['backend']}] {r['answer'][:220]!r}")
+                if notices.get(r["question"]):
+                    print(f"     notice: {notices[r['question']][:200]}")
     return 0
 
 

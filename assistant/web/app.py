@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.types import AssistantService
 from ingest.errors import UserError
-from assistant.web import admin, api, embed
+from assistant.web import admin, api, apidocs, embed
 from assistant.web.embed import STATIC_DIR
 from assistant.web.feedback import FeedbackStore
 from assistant.web.security import GenerationQueue, RateLimiter, SecurityHeadersMiddleware, page_csp, parse_origins
@@ -110,9 +110,10 @@ def create_app(settings: Any, service: AssistantService, *, with_ui: bool = True
             "Foutmeldingen zijn JSON: {\"detail\": \"…\"}."
         ),
         version="1",
-        docs_url="/docs",
+        docs_url=None,  # served by apidocs from the bundled Swagger UI, not a CDN
         redoc_url=None,
     )
+    apidocs.install(app)
     app.state.settings = settings
     app.state.service = service
     app.state.feedback = feedback

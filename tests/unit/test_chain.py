@@ -278,12 +278,13 @@ def test_irrelevant_english_question_is_refused_in_english(make):
     assert answer.answer.splitlines()[:2] == [REFUSAL_EN, chain.TEXTS["en"]["closest"]]
 
 
-@pytest.mark.parametrize("question, reply, refusal", [(QUESTION, "NIET_GEVONDEN", REFUSAL_NL), (QUESTION_EN, "NOT_FOUND", REFUSAL_EN), (QUESTION, "Niet gevonden: NIET GEVONDEN", REFUSAL_NL)])
-def test_model_saying_not_found_is_a_refusal(make, question, reply, refusal):
+@pytest.mark.parametrize("question, reply", [(QUESTION, "NIET_GEVONDEN"), (QUESTION_EN, "NOT_FOUND"), (QUESTION, "Niet gevonden: NIET GEVONDEN")])
+def test_model_saying_not_found_drops_only_its_summary(make, question, reply):
     answer = make(llm(lambda n: reply)).ask(question, backend="openai/fake")
-    assert not answer.answerable
-    assert answer.answer.splitlines()[0] == refusal
-    assert answer.citations  # the closest passages
+    verbatim = make().ask(question)
+    assert answer.answerable and answer.answer == verbatim.answer and answer.citations == verbatim.citations
+    assert answer.generated is None and answer.extractive.answer == verbatim.answer
+    assert answer.backend.startswith("extractive (fallback") and "openai/fake" in answer.notice
 
 
 def test_prompt_injection_is_refused(make):
@@ -469,6 +470,7 @@ def test_failing_or_slow_server_falls_back_within_the_timeout(make, backend, fai
     reply = f"{STARTED} [1]. Dit is een lange zin die nooit op tijd klaar is."
     with fake_llm_server(reply=reply, **failure) as server:
         assistant = make(llm_timeout_s=0.5, **_server_settings(server))
+        assistant.ask(QUESTION, backend="extractive")  # warm: the timeout is the model's, not the first search's
         started = time.monotonic()
         answer = assistant.ask(QUESTION, backend=backend)
         elapsed = time.monotonic() - started
@@ -499,11 +501,12 @@ def test_answer_through_a_fake_server_is_verified(make, backend):
 # -- streaming -------------------------------------------------------------------------------------------
 
 
-def test_extractive_stream_is_tokens_then_one_answer(make):
+def test_extractive_stream_is_the_verbatim_answer_tokens_then_one_answer(make):
     events = list(make().ask_stream(QUESTION))
-    assert [e.type for e in events[:-1]] == ["token"] * (len(events) - 1) and len(events) > 2
-    assert events[-1].type == "answer"
-    assert "".join(e.text for e in events[:-1]) == events[-1].answer.answer
+    assert events[0].type == "extractive" and events[-1].type == "answer"
+    assert [e.type for e in events[1:-1]] == ["token"] * (len(events) - 2) and len(events) > 3
+    assert "".join(e.text for e in events[1:-1]) == events[-1].answer.answer == events[0].answer.answer
+    assert events[-1].answer.generated is None and events[-1].answer.extractive.answer == events[0].answer.answer
 
 
 def test_generated_stream_is_the_model_tokens_then_the_verified_answer(make):
@@ -511,9 +514,12 @@ def test_generated_stream_is_the_model_tokens_then_the_verified_answer(make):
     chat = llm(lambda n: reply.replace("[1]", f"[{n('begin 2025')}]").replace("[2]", f"[{n('ASML')}]"))
     events = list(make(chat).ask_stream(QUESTION, backend="openai/fake"))
     types = [e.type for e in events]
-    assert types.count("answer") == 1 and types[-1] == "answer"
+    assert types[0] == "extractive" and types.count("answer") == 1 and types[-1] == "answer"
     assert "Intel" in "".join(e.text for e in events if e.type == "token")  # what the model wrote...
-    assert events[-1].answer.answer == f"{STARTED} [1]."  # ...and what was verified
+    final = events[-1].answer
+    assert final.answer == f"{STARTED} [1]." and final.generated.answer == final.answer  # ...and what was verified
+    assert final.extractive.answer == events[0].answer.answer and final.extractive.backend == "extractive"
+    assert final.to_dict()["extractive"]["citations"] and final.to_dict()["generated"]["backend"] == "openai/fake"
 
 
 def test_stream_of_a_failing_model_ends_with_one_fallback_answer(make):

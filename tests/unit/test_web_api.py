@@ -258,7 +258,18 @@ def test_openapi_lists_the_api(client):
     http, _ = client
     paths = http.get("/openapi.json").json()["paths"]
     assert {"/api/ask", "/api/check", "/api/documents", "/api/documents/{doc_id}", "/healthz", "/readyz"} <= set(paths)
-    assert http.get("/docs").status_code == 200
+    docs = http.get("/docs")
+    assert docs.status_code == 200
+
+
+def test_api_docs_load_nothing_from_elsewhere(client):
+    http, _ = client
+    page = http.get("/docs").text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources and all(url.startswith("/docs-assets/") for url in sources), sources
+    for url in sources:
+        asset = http.get(url)
+        assert asset.status_code == 200 and len(asset.content) > 100
 
 
 # -- CORS, CSP -------------------------------------------------------------------
