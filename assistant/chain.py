@@ -24,6 +24,7 @@ from assistant.types import Answer, Citation, StreamEvent
 # "[2]", and the "[1, 2]" or "[1-2]" small models write as well.
 MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,;–-]\s*\d{1,2})*)\]")
 NOT_FOUND = re.compile(r"\b(?:NIET[_ ]GEVONDEN|NOT[_ ]FOUND)\b")
+OPENING_QUOTES = "“„‘‚\"'«‹"
 FOLLOW_UP_WORDS = {
     "erin", "ervan", "daarvan", "daarin", "daarover", "hij", "zij", "ze", "hen", "hun", "die", "dat", "dit", "deze",
     "they", "them", "it", "its", "their", "those", "that", "this", "these", "he", "she",
@@ -281,13 +282,19 @@ def format_answer(state: dict[str, Any]) -> Answer:
     blocks = []
     for quote in extractive.select_quotes(state["scored"]):
         paragraph = quote.paragraph
-        block = f"{texts['intro'].format(title=paragraph.doc_title, label=paragraph.label)} “{quote.text}” [{_cite(citations, paragraph)}]"
+        block = f"{texts['intro'].format(title=paragraph.doc_title, label=paragraph.label)} {quoted(quote.text)} [{_cite(citations, paragraph)}]"
         if paragraph.kind == "footnote" and paragraph.anchor:
             referencing = _referencing(state, paragraph)
             if referencing is not None:
-                block += f"\n{texts['footnote_anchor']} “{paragraph.anchor}” [{_cite(citations, referencing)}]"
+                block += f"\n{texts['footnote_anchor']} {quoted(paragraph.anchor)} [{_cite(citations, referencing)}]"
         blocks.append(block)
     return _answer(state, "\n\n".join(blocks), True, backend, notice, citations)
+
+
+def quoted(text: str) -> str:
+    """Verbatim text in quotation marks; text that itself opens with one ("“De Route naar 2035” is …")
+    is shown as it is, not as ““De Route…"."""
+    return text if text[:1] in OPENING_QUOTES else f"“{text}”"
 
 
 def _referencing(state: dict[str, Any], footnote: Any) -> Any | None:

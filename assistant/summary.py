@@ -9,7 +9,6 @@ markers. When verification drops it (or the model finds nothing), the verbatim a
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any, Iterator
 
 from assistant.types import Answer, StreamEvent
@@ -47,8 +46,6 @@ def stream(assistant: Any, question: str, history: list[dict[str, str]], backend
     verbatim = answer_question(assistant, question, history, VERBATIM)
     yield StreamEvent("extractive", answer=verbatim)
     if generative is None:
-        for word in re.findall(r"\S+\s*", verbatim.answer):
-            yield StreamEvent("token", text=word)
         yield StreamEvent("answer", answer=_alone(verbatim))
         return
     for event in stream_answer(assistant, question, history, generative):
@@ -87,3 +84,14 @@ def combine(verbatim: Answer, generated: Answer) -> Answer:
     backend = f"{VERBATIM} (fallback van {generated.backend})" if verbatim.language == "nl" else f"{VERBATIM} (fallback from {generated.backend})"
     notice = TEXTS[verbatim.language]["model_refused"].format(backend=generated.backend)
     return dataclasses.replace(verbatim, backend=backend, notice=notice, timings=timings, prompt_version=generated.prompt_version, extractive=verbatim)
+
+
+def on_request_backend(settings: Any) -> str | None:
+    """The generative backend a "Vat samen" request uses when the configured backend answers
+    verbatim only: with 'auto', the local model when it is installed; None when there is none
+    (or when the configured backend already writes a summary with every answer)."""
+    from assistant.llm import local_available
+
+    if (settings.backend or "auto").strip().lower() != "auto" or generative_backend(settings, None):
+        return None
+    return "local" if local_available(settings) else None

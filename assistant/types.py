@@ -96,8 +96,8 @@ class CheckResult:
 @dataclass(frozen=True)
 class StreamEvent:
     """One step of a streamed answer: 'extractive' (the verbatim Answer, as soon as it exists), then
-    'token' (text deltas: the language model's summary as it is written; with no language model the
-    verbatim answer's words), then one 'answer' (the final Answer, with both parts)."""
+    with a language model 'token' (text deltas of its summary as it is written), then one 'answer'
+    (the final Answer, with both parts)."""
 
     type: str
     text: str = ""

@@ -68,17 +68,22 @@ def _linked_markdown(text: str, cites: dict[int, dict[str, Any]]) -> str:
     return "".join(out)
 
 
+SUMMARY_HEADING = "Samenvatting door het taalmodel"
+SUMMARY_NOTE = "Geschreven door een taalmodel en per zin gecontroleerd tegen de bronnen; het letterlijke antwoord hierboven is leidend."
+SUMMARY_PENDING = "Het taalmodel schrijft een samenvatting…"
+
+
 def streaming_markdown(text: str) -> str:
     """The partial answer while tokens arrive: escaped, with a cursor."""
     return md_escape(text) + " ▌"
 
 
-def answer_markdown(answer: dict[str, Any]) -> str:
-    """Chat bubble for a finished answer: escaped text, citation markers as links, a source list."""
-    cites = _by_number(answer)
-    parts = [_linked_markdown(answer.get("answer", ""), cites)]
-    if answer.get("notice"):
-        parts.append(f"*{md_escape(answer['notice'])}*")
+def _part_markdown(part: dict[str, Any], notice: str = "") -> str:
+    """One answer part: escaped text, citation markers as links, its own source list."""
+    cites = _by_number(part)
+    parts = [_linked_markdown(part.get("answer", ""), cites)]
+    if notice:
+        parts.append(f"*{md_escape(notice)}*")
     if cites:
         lines = ["**Bronnen**"]
         for n, c in sorted(cites.items()):
@@ -88,12 +93,43 @@ def answer_markdown(answer: dict[str, Any]) -> str:
     return "\n\n".join(parts)
 
 
+def _summary_heading() -> str:
+    return f"---\n\n**{md_escape(SUMMARY_HEADING)}**"
+
+
+def answer_markdown(answer: dict[str, Any]) -> str:
+    """Chat bubble for a finished answer: the verbatim part, and under it the language model's
+    summary (with its own markers and sources) when there is a verified one."""
+    verbatim, summary = answer.get("extractive"), answer.get("generated")
+    if not summary:
+        return _part_markdown(answer, answer.get("notice", ""))
+    parts = [_part_markdown(verbatim)] if verbatim else []
+    parts += [_summary_heading(), _part_markdown(summary, answer.get("notice", "")), f"*{md_escape(SUMMARY_NOTE)}*"]
+    return "\n\n".join(parts)
+
+
+def verbatim_with_pending_summary(verbatim: dict[str, Any], summary_text: str = "") -> str:
+    """While the summary streams: the verbatim answer, then what the model wrote so far."""
+    body = streaming_markdown(summary_text) if summary_text else f"*{md_escape(SUMMARY_PENDING)}*"
+    return "\n\n".join([_part_markdown(verbatim), _summary_heading(), body])
+
+
 def answer_as_markdown(answer: dict[str, Any], base_url: str = "") -> str:
-    """The answer for copying elsewhere: plain Markdown with the cited paragraphs quoted."""
-    lines = [answer.get("answer", "").strip()]
-    if answer.get("notice"):
-        lines += ["", f"_{answer['notice']}_"]
-    cites = _by_number(answer)
+    """The answer for copying elsewhere: plain Markdown with the cited paragraphs quoted; a
+    verified summary follows the verbatim part under its own heading."""
+    verbatim, summary = answer.get("extractive"), answer.get("generated")
+    if not summary:
+        return _part_as_markdown(answer, answer.get("notice", ""), base_url)
+    out = [_part_as_markdown(verbatim, "", base_url)] if verbatim else []
+    out += [f"### {SUMMARY_HEADING}", "", _part_as_markdown(summary, answer.get("notice", ""), base_url)]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _part_as_markdown(part: dict[str, Any], notice: str, base_url: str) -> str:
+    lines = [part.get("answer", "").strip()]
+    if notice:
+        lines += ["", f"_{notice}_"]
+    cites = _by_number(part)
     if cites:
         lines += ["", "**Bronnen**", ""]
         for n, c in sorted(cites.items()):
@@ -112,10 +148,10 @@ def conversation_markdown(turns: Iterable[dict[str, Any]], base_url: str = "") -
     return "\n".join(out).rstrip() + "\n"
 
 
-def _source_item(c: dict[str, Any]) -> str:
+def _source_item(c: dict[str, Any], id_prefix: str = "bron-") -> str:
     href = esc(citation_href(c["doc_id"], c["paragraph_id"]))
     return (
-        f'<li class="sv-source" id="bron-{int(c["n"])}">'
+        f'<li class="sv-source" id="{esc(id_prefix)}{int(c["n"])}">'
         f'<p class="sv-source-meta"><a href="{href}" target="_blank" rel="noopener">[{int(c["n"])}] {esc(c.get("doc_title"))}</a>'
         f" &middot; {esc(where(c))}</p>"
         f'<blockquote class="sv-source-text">{esc(c.get("text"))}</blockquote></li>'
@@ -125,11 +161,19 @@ def _source_item(c: dict[str, Any]) -> str:
 def sources_html(answer: dict[str, Any] | None) -> str:
     if not answer:
         return '<section class="sv-sources" aria-label="Bronnen"><p class="sv-muted">Na een antwoord staan hier de geciteerde alinea’s letterlijk.</p></section>'
-    cites = [c for _, c in sorted(_by_number(answer).items())]
-    if not cites:
+    verbatim, summary = answer.get("extractive"), answer.get("generated")
+    if summary:
+        groups = [("Bronnen bij het letterlijke antwoord", verbatim, "bron-"), (f"Bronnen bij de {SUMMARY_HEADING.lower()}", summary, "bron-samenvatting-")]
+    else:
+        groups = [("Bronnen bij het laatste antwoord", answer, "bron-")]
+    body = []
+    for title, part, prefix in groups:
+        cites = [c for _, c in sorted(_by_number(part or {}).items())]
+        if cites:
+            body.append(f"<h2>{esc(title)}</h2><ol>{''.join(_source_item(c, prefix) for c in cites)}</ol>")
+    if not body:
         return '<section class="sv-sources" aria-label="Bronnen"><p class="sv-muted">Dit antwoord citeert geen bronnen.</p></section>'
-    items = "".join(_source_item(c) for c in cites)
-    return f'<section class="sv-sources" aria-label="Bronnen"><h2>Bronnen bij het laatste antwoord</h2><ol>{items}</ol></section>'
+    return f'<section class="sv-sources" aria-label="Bronnen">{"".join(body)}</section>'
 
 
 def check_html(result: dict[str, Any]) -> str:

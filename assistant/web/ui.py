@@ -108,6 +108,7 @@ def _write_export(markdown: str) -> str:
 def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, limiter: RateLimiter, queue: GenerationQueue | None = None):
     import gradio as gr
 
+    from assistant.summary import on_request_backend
     from assistant.web.api import clean_text, is_generative
 
     max_chars = int(getattr(settings, "max_question_chars", 2000))
@@ -130,6 +131,35 @@ def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, 
             raise UserError(f"De {what} is te lang: maximaal {max_chars} tekens, dit zijn er {len(value)}.")
         return value
 
+    generative_default = is_generative(settings, None)
+    summary_backend = on_request_backend(settings)
+
+    def stream_into(shown: list[dict[str, str]], events: Any, generative: bool):
+        # Tokens are what a language model writes; a service without an 'extractive' event streams
+        # its one answer as tokens.
+        """(chat messages, sources update, final answer or None) as the events of one answer come in:
+        the verbatim answer as soon as it exists, then (with a language model) its summary streaming
+        under it, then the finished answer."""
+        verbatim, text, last = None, "", 0.0
+        for event in events:
+            if event.type == "answer" and event.answer is not None:
+                yield shown, gr.skip(), event.answer.to_dict()
+                return
+            if event.type == "extractive" and event.answer is not None:
+                verbatim = event.answer.to_dict()
+                pending = generative and verbatim.get("answerable")
+                shown[-1]["content"] = render.verbatim_with_pending_summary(verbatim) if pending else render.answer_markdown(verbatim)
+                yield shown, render.sources_html(verbatim), None
+            elif event.type == "token":
+                text += event.text
+                if time.monotonic() - last >= STREAM_YIELD_EVERY_S:
+                    last = time.monotonic()
+                    if verbatim is not None and verbatim.get("answerable"):
+                        shown[-1]["content"] = render.verbatim_with_pending_summary(verbatim, text)
+                    else:
+                        shown[-1]["content"] = render.streaming_markdown(text)
+                    yield shown, gr.skip(), None
+
     def respond(question: str, turns: list[dict[str, Any]] | None, request: gr.Request):
         turns = list(turns or [])
         skip = gr.skip()
@@ -137,7 +167,7 @@ def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, 
             q = checked(question, "vraag")
         except UserError as exc:
             gr.Warning(str(exc))
-            yield skip, skip, skip, skip, skip, skip
+            yield skip, skip, skip, skip, skip, skip, skip
             return
         shown = _messages(turns) + [
             {"role": "user", "content": render.md_escape(q)},
@@ -145,62 +175,105 @@ def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, 
         ]
         if not limiter.allow(_client_key(request)):
             shown[-1]["content"] = render.md_escape(RATE_LIMIT_MESSAGE)
-            yield shown, q, skip, skip, skip, skip
+            yield shown, q, skip, skip, skip, skip, skip
             return
         try:
             started = enter_queue(None)
         except UserError as exc:
             shown[-1]["content"] = render.md_escape(str(exc))
-            yield shown, q, skip, skip, skip, skip
+            yield shown, q, skip, skip, skip, skip, skip
             return
-        text, answer, last = "", None, 0.0
+        answer = None
         try:
-            yield shown, "", skip, skip, skip, skip  # inside the try: a closed page still frees the queue place
-            for event in service.ask_stream(q, _history(turns)):
-                if event.type == "answer" and event.answer is not None:
-                    answer = event.answer.to_dict()
-                elif event.type == "token":
-                    text += event.text
-                    if time.monotonic() - last >= STREAM_YIELD_EVERY_S:
-                        last = time.monotonic()
-                        shown[-1]["content"] = render.streaming_markdown(text)
-                        yield shown, skip, skip, skip, skip, skip
+            yield shown, "", skip, skip, skip, skip, gr.update(visible=False)  # inside the try: a closed page still frees the queue place
+            for update, sources_update, final in stream_into(shown, service.ask_stream(q, _history(turns)), generative_default):
+                answer = final or answer
+                yield update, skip, sources_update, skip, skip, skip, skip
         except UserError as exc:
             shown[-1]["content"] = render.md_escape(str(exc))
-            yield shown, q, skip, skip, skip, skip
+            yield shown, q, skip, skip, skip, skip, skip
             return
         except Exception:
             log.exception("answering in the UI failed")
             shown[-1]["content"] = render.md_escape(GENERIC_ERROR)
-            yield shown, q, skip, skip, skip, skip
+            yield shown, q, skip, skip, skip, skip, skip
             return
         finally:
             if started is not None:
                 queue.leave(started)
         if answer is None:
             shown[-1]["content"] = render.md_escape(GENERIC_ERROR)
-            yield shown, q, skip, skip, skip, skip
+            yield shown, q, skip, skip, skip, skip, skip
             return
         turns.append({"question": q, "answer": answer})
+        yield finished(shown, turns, answer, request)
+
+    def finished(shown: list[dict[str, str]], turns: list[dict[str, Any]], answer: dict[str, Any], request: Any) -> tuple:
         shown[-1]["content"] = render.answer_markdown(answer)
         base = _base_url(request)
-        yield (
+        return (
             shown,
-            skip,
+            gr.skip(),
             render.sources_html(answer),
             render.answer_as_markdown(answer, base),
             gr.update(value=_write_export(render.conversation_markdown(turns, base)), interactive=True),
             turns,
+            gr.update(visible=can_summarize(answer)),
         )
 
+    def can_summarize(answer: dict[str, Any]) -> bool:
+        """'Vat samen' is offered under a verbatim answer when a language model can be asked for it."""
+        return bool(summary_backend) and bool(answer.get("answerable")) and not answer.get("generated")
+
+    def summarize(turns: list[dict[str, Any]] | None, request: gr.Request):
+        """The language model's summary for the last answer, streamed under its verbatim part."""
+        turns = list(turns or [])
+        skip = gr.skip()
+        if not turns or not summary_backend:
+            yield skip, skip, skip, skip, skip, skip, gr.update(visible=False)
+            return
+        last = turns[-1]
+        shown = _messages(turns)
+        if not limiter.allow(_client_key(request)):
+            gr.Warning(RATE_LIMIT_MESSAGE)
+            yield skip, skip, skip, skip, skip, skip, skip
+            return
+        try:
+            started = enter_queue(summary_backend)
+        except UserError as exc:
+            gr.Warning(str(exc))
+            yield skip, skip, skip, skip, skip, skip, skip
+            return
+        answer = None
+        try:
+            yield skip, skip, skip, skip, skip, skip, gr.update(visible=False)
+            events = service.ask_stream(last["question"], _history(turns[:-1]), summary_backend)
+            for update, _, final in stream_into(shown, events, True):
+                answer = final or answer
+                yield update, skip, skip, skip, skip, skip, skip
+        except UserError as exc:
+            gr.Warning(str(exc))
+        except Exception:
+            log.exception("summarising in the UI failed")
+            gr.Warning(GENERIC_ERROR)
+        finally:
+            if started is not None:
+                queue.leave(started)
+        if answer is None:
+            yield _messages(turns), skip, skip, skip, skip, skip, skip
+            return
+        turns[-1] = {"question": last["question"], "answer": answer}
+        done = finished(shown, turns, answer, request)
+        yield (*done[:-1], gr.update(visible=False))
+
     def new_conversation():
-        return [], "", render.sources_html(None), "", gr.update(value=None, interactive=False), []
+        return [], "", render.sources_html(None), "", gr.update(value=None, interactive=False), [], gr.update(visible=False)
 
     def send_feedback(rating: str | None, comment: str, turns: list[dict[str, Any]] | None):
         if not turns:
             return render.message_html("Er is nog geen antwoord om feedback op te geven.", "warning"), gr.skip(), gr.skip()
         if rating not in ("up", "down"):
-            return render.message_html("Kies eerst 👍 of 👎.", "warning"), gr.skip(), gr.skip()
+            return render.message_html("Kies eerst ‘Nuttig’ of ‘Niet nuttig’.", "warning"), gr.skip(), gr.skip()
         last = turns[-1]
         try:
             feedback.add(last["question"], last["answer"].get("answer", ""), last["answer"].get("citations", []), rating, comment)
@@ -264,6 +337,7 @@ def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, 
             with gr.Tab("Vraag stellen", id="vragen"):
                 chatbot = gr.Chatbot(
                     label="Gesprek",
+                    show_label=False,  # Gradio's floating label covered the first line of the first answer
                     elem_id="sv-chat",
                     height=440,
                     latex_delimiters=[],
@@ -287,6 +361,9 @@ def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, 
                         info="Enter verstuurt, Shift+Enter geeft een nieuwe regel.",
                     )
                     send = gr.Button("Vraag stellen", variant="primary", scale=1, min_width=120, elem_id="sv-send")
+                summarize_btn = gr.Button(
+                    "Vat samen", size="sm", visible=False, elem_id="sv-summarize",
+                )
                 gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="Voorbeeldvragen")
                 sources = gr.HTML(render.sources_html(None), elem_id="sv-sources", label="Bronnen")
                 with gr.Row(elem_id="sv-actions"):
@@ -305,7 +382,8 @@ def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, 
                     )
                 with gr.Group(elem_id="sv-feedback"):
                     rating = gr.Radio(
-                        choices=[("👍 Nuttig", "up"), ("👎 Niet nuttig", "down")],
+                        # Text, not emoji: without an emoji font those render as empty boxes.
+                        choices=[("Nuttig", "up"), ("Niet nuttig", "down")],
                         label="Was het laatste antwoord nuttig?",
                         elem_id="sv-rating",
                     )
@@ -323,9 +401,10 @@ def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, 
             with gr.Tab("Documenten", id="documenten") as docs_tab:
                 docs_out = gr.HTML(render.message_html("De lijst wordt geladen…"), elem_id="sv-documents")
 
-        chat_outputs = [chatbot, question, sources, answer_md, export, turns]
+        chat_outputs = [chatbot, question, sources, answer_md, export, turns, summarize_btn]
         for trigger in (question.submit, send.click):
             trigger(respond, [question, turns], chat_outputs, api_visibility="private", show_progress="hidden")
+        summarize_btn.click(summarize, [turns], chat_outputs, api_visibility="private", show_progress="hidden")
         clear.click(new_conversation, None, chat_outputs, api_visibility="private")
         chatbot.clear(new_conversation, None, chat_outputs, api_visibility="private")
         copy.click(None, [answer_md], None, js=COPY_JS, api_visibility="private")

@@ -80,7 +80,7 @@ def test_copy_export_and_feedback(sites, context, page):
     assert exported.startswith("# Gesprek met de Semicon Visie-assistent")
     assert "## Vraag: Wat is de rol van Nederland?" in exported
 
-    page.get_by_label("👍 Nuttig").check()
+    page.get_by_label("Nuttig", exact=True).check()
     page.get_by_label("Opmerking (optioneel)").fill("Duidelijk antwoord")
     page.get_by_role("button", name="Feedback versturen").click()
     page.get_by_text("Bedankt voor uw feedback.").wait_for()

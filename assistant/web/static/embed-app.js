@@ -38,22 +38,25 @@
     error.hidden = !message;
   }
 
-  function renderAnswer(box, answer) {
+  var SUMMARY_HEADING = "Samenvatting door het taalmodel";
+  var SUMMARY_NOTE = "Geschreven door een taalmodel en per zin gecontroleerd tegen de bronnen; het letterlijke antwoord hierboven is leidend.";
+
+  // One answer part: its text with citation links, a notice, and its own source list.
+  function renderPart(container, part, notice) {
     var cites = {};
-    (answer.citations || []).forEach(function (c) { cites[c.n] = c; });
-    box.textContent = "";
+    (part.citations || []).forEach(function (c) { cites[c.n] = c; });
     var text = el("div", "sv-answer-text");
-    String(answer.answer || "").split(/(\[\d{1,3}\])/).forEach(function (part) {
-      var m = /^\[(\d{1,3})\]$/.exec(part);
+    String(part.answer || "").split(/(\[\d{1,3}\])/).forEach(function (piece) {
+      var m = /^\[(\d{1,3})\]$/.exec(piece);
       if (m && cites[m[1]]) {
-        text.appendChild(link(cites[m[1]], part));
-      } else if (part) {
-        text.appendChild(document.createTextNode(part));
+        text.appendChild(link(cites[m[1]], piece));
+      } else if (piece) {
+        text.appendChild(document.createTextNode(piece));
       }
     });
-    box.appendChild(text);
-    if (answer.notice) { box.appendChild(el("p", "sv-notice", answer.notice)); }
-    var list = answer.citations || [];
+    container.appendChild(text);
+    if (notice) { container.appendChild(el("p", "sv-notice", notice)); }
+    var list = part.citations || [];
     if (list.length) {
       var ol = el("ol", "sv-sources");
       ol.setAttribute("aria-label", "Bronnen");
@@ -63,7 +66,28 @@
         li.appendChild(el("blockquote", "", c.text));
         ol.appendChild(li);
       });
-      box.appendChild(ol);
+      container.appendChild(ol);
+    }
+  }
+
+  function summarySection(box) {
+    var section = el("section", "sv-summary");
+    section.setAttribute("aria-label", SUMMARY_HEADING);
+    section.appendChild(el("h2", "sv-summary-head", SUMMARY_HEADING));
+    box.appendChild(section);
+    return section;
+  }
+
+  // The verbatim answer first; under it the language model's summary when it was verified.
+  function renderAnswer(box, answer) {
+    box.textContent = "";
+    if (answer.generated) {
+      if (answer.extractive) { renderPart(box, answer.extractive, ""); }
+      var section = summarySection(box);
+      renderPart(section, answer.generated, answer.notice);
+      section.appendChild(el("p", "sv-summary-note", SUMMARY_NOTE));
+    } else {
+      renderPart(box, answer, answer.notice);
     }
     box.appendChild(rating(answer));
   }
@@ -71,7 +95,8 @@
   function rating(answer) {
     var row = el("div", "sv-rate");
     row.appendChild(el("span", "", "Nuttig?"));
-    [["up", "👍", "Ja, nuttig"], ["down", "👎", "Nee, niet nuttig"]].forEach(function (choice) {
+    // Words, not emoji: without an emoji font those render as empty boxes.
+    [["up", "Ja", "Ja, nuttig"], ["down", "Nee", "Nee, niet nuttig"]].forEach(function (choice) {
       var b = el("button", "", choice[1]);
       b.type = "button";
       b.setAttribute("aria-label", choice[2]);
@@ -126,7 +151,7 @@
     }
     var reader = response.body.getReader();
     var decoder = new TextDecoder();
-    var buffer = "", partial = "", answer = null;
+    var buffer = "", partial = "", answer = null, verbatim = null, pending = null;
     for (;;) {
       var chunk = await reader.read();
       if (chunk.done) { break; }
@@ -135,9 +160,19 @@
       while ((cut = buffer.indexOf("\n\n")) >= 0) {
         var ev = parseEvent(buffer.slice(0, cut));
         buffer = buffer.slice(cut + 2);
-        if (ev.event === "token") {
+        if (ev.event === "extractive") {
+          // The verbatim answer, on screen before any language model has written a word.
+          verbatim = ev.data;
+          box.textContent = "";
+          renderPart(box, verbatim, "");
+        } else if (ev.event === "token") {
           partial += ev.data.text;
-          box.textContent = partial;
+          if (verbatim && verbatim.answerable) {
+            if (!pending) { pending = el("p", "sv-summary-text"); summarySection(box).appendChild(pending); }
+            pending.textContent = partial;
+          } else {
+            box.textContent = partial;
+          }
         } else if (ev.event === "answer") {
           answer = ev.data;
         } else if (ev.event === "error") {
