@@ -289,6 +289,11 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
         _fail(str(exc))
     if result is not None:
         _print_summary(result.summary())
+    from assistant.summary import backend_choice
+
+    choice = backend_choice(settings)
+    if choice.problem:
+        click.echo(choice.problem, err=True)
     click.echo(f"De assistent draait op http://{settings.host}:{settings.port}/")
     uvicorn.run(create_app(settings, assistant), host=settings.host, port=settings.port, log_level="warning")
 
@@ -328,6 +333,13 @@ def settings(ctx: click.Context) -> None:
         value = getattr(ctx.obj, field.name)
         shown = "***" if "key" in field.name or "token" in field.name and value else value
         click.echo(f"{field.name} = {shown}    [{field.metadata['env']}] {field.metadata['help']}")
+    from assistant.summary import backend_choice
+
+    choice = backend_choice(ctx.obj)
+    summary = "geen" if choice.summary is None else f"{choice.summary} ({'op verzoek: Vat samen' if choice.on_request else 'bij elk antwoord'})"
+    click.echo(f"\nantwoorden: eerst letterlijk (extractive); samenvatting: {summary}. {choice.reason}")
+    if choice.problem:
+        click.echo(choice.problem)
 
 
 def main() -> None:

@@ -43,7 +43,7 @@ class Settings:
     top_k: int = _setting(5, "How many paragraphs a question retrieves as context.", "ASSISTANT_TOP_K")
     backend: str = _setting(
         "auto",
-        "Answer backend as 'provider/model': 'extractive', 'local', 'openai/<model>', 'ollama/<model>', or 'auto' (local when installed, else extractive).",
+        "Answer backend as 'provider/model': 'extractive', 'local', 'openai/<model>', 'ollama/<model>', or 'auto' (verbatim answers; the local model's summary on request when it is installed).",
         "ASSISTANT_BACKEND",
     )
     local_model_path: str = _setting("", "GGUF file for the local backend; empty means the one assembled from the bundled packages.", "ASSISTANT_LOCAL_MODEL")

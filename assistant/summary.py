@@ -9,6 +9,7 @@ markers. When verification drops it (or the model finds nothing), the verbatim a
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from typing import Any, Iterator
 
 from assistant.types import Answer, StreamEvent
@@ -20,12 +21,54 @@ TEXTS = {
 }
 
 
+@dataclass(frozen=True)
+class BackendChoice:
+    """What answers come from, for `assistant settings`, /readyz and start-up."""
+
+    summary: str | None  # the generative backend of the summary, None: verbatim answers only
+    on_request: bool  # the summary is written when asked ("Vat samen"), not with every answer
+    reason: str  # one sentence: why
+    problem: str = ""  # one sentence when a configured backend cannot run
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"first_answer": VERBATIM, "summary": self.summary, "summary_on_request": self.on_request, "reason": self.reason, "problem": self.problem}
+
+
+def backend_choice(settings: Any) -> BackendChoice:
+    from assistant.llm import local_available, resolve_backend
+    from assistant.local_model import default_model_path
+
+    name = (settings.backend or "auto").strip().lower()
+    resolved = resolve_backend(settings)
+    local_ok = local_available(settings)
+    if name == "auto":
+        if local_ok:
+            return BackendChoice(
+                "local", True,
+                "auto: eerst het letterlijke antwoord, want het lokale taalmodel scoort op de evaluatiesets lager "
+                f"(docs/generation.md); 'Vat samen' vraagt het lokale taalmodel ({default_model_path(settings)}) om een samenvatting.",
+            )
+        return BackendChoice(None, False, "auto: letterlijke antwoorden; er is geen lokaal taalmodel geïnstalleerd (`make setup-local`), dus geen samenvattingen.")
+    if resolved == VERBATIM:
+        return BackendChoice(None, False, "ingesteld op extractive: letterlijke antwoorden, geen taalmodel.")
+    if resolved == "local" and not local_ok:
+        return BackendChoice(
+            None, False, "ingesteld op local, maar het lokale taalmodel ontbreekt: letterlijke antwoorden.",
+            f"ASSISTANT_BACKEND=local, maar het lokale taalmodel ontbreekt ({default_model_path(settings)} of llama-cpp-python); "
+            "de assistent antwoordt letterlijk tot `make setup-local` is uitgevoerd.",
+        )
+    return BackendChoice(resolved, False, f"ingesteld op {resolved}: eerst het letterlijke antwoord, daaronder bij elk antwoord een gecontroleerde samenvatting.")
+
+
 def generative_backend(settings: Any, backend: str | None) -> str | None:
-    """The generative backend `backend` (default: the configured one) resolves to, or None."""
-    from assistant.llm import resolve_backend
+    """The generative backend `backend` (default: the configured one) resolves to, or None: with
+    'auto' or 'extractive', or 'local' without the local model (said once at start-up, not per answer)."""
+    from assistant.llm import local_available, resolve_backend
 
     resolved = resolve_backend(settings, backend)
-    return None if resolved == VERBATIM else resolved
+    if resolved == VERBATIM or (resolved == "local" and not local_available(settings)):
+        return None
+    return resolved
 
 
 def ask(assistant: Any, question: str, history: list[dict[str, str]], backend: str | None) -> Answer:
@@ -87,11 +130,6 @@ def combine(verbatim: Answer, generated: Answer) -> Answer:
 
 
 def on_request_backend(settings: Any) -> str | None:
-    """The generative backend a "Vat samen" request uses when the configured backend answers
-    verbatim only: with 'auto', the local model when it is installed; None when there is none
-    (or when the configured backend already writes a summary with every answer)."""
-    from assistant.llm import local_available
-
-    if (settings.backend or "auto").strip().lower() != "auto" or generative_backend(settings, None):
-        return None
-    return "local" if local_available(settings) else None
+    """The generative backend a "Vat samen" request uses, when summaries are written on request."""
+    choice = backend_choice(settings)
+    return choice.summary if choice.on_request else None

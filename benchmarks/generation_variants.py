@@ -48,6 +48,15 @@ def main() -> int:
         items = [item for item in items if item.get("split") != "holdout"]
     assistant.ask("Wat is de Semicon Visie 2035?", [], args.backend)  # loads the model, warms the cache
 
+    replies: list[str] = []
+    answer_part = generation.answer_part
+
+    def recorded(reply, request, _answer_part=answer_part):
+        replies.append(reply)
+        return _answer_part(reply, request)
+
+    generation.answer_part = recorded  # the model's raw reply, for --show
+
     for name in args.strategies.split(","):
         generation.DEFAULT_STRATEGY = name
         seconds: list[float] = []
@@ -65,8 +74,9 @@ def main() -> int:
         inner = timed
 
         def noted(question, history=None, backend=None, _inner=inner):
+            replies.clear()
             answer = _inner(question, history, backend)
-            notices[question] = answer.notice
+            notices[question] = " | ".join(filter(None, [answer.notice, *(f"reply: {r!r}" for r in replies)]))
             return answer
 
         assistant.ask = noted  # type: ignore[method-assign]

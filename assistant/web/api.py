@@ -223,8 +223,11 @@ def build_router(
         except Exception:
             log.exception("readiness check failed")
             ok, message = False, "De gereedheid kon niet worden vastgesteld."
+        from assistant.summary import backend_choice
+
+        backend = backend_choice(settings).to_dict()
         if ok:
-            return JSONResponse({"status": "ready", "detail": message})
-        return JSONResponse({"status": "not_ready", "detail": message}, status_code=503)
+            return JSONResponse({"status": "ready", "detail": message, "backend": backend})
+        return JSONResponse({"status": "not_ready", "detail": message, "backend": backend}, status_code=503)
 
     return router

@@ -287,24 +287,36 @@ def _installed(monkeypatch, llama_cpp: bool):
     monkeypatch.setattr(factory, "find_spec", lambda name: object() if llama_cpp else None)
 
 
-@pytest.mark.parametrize(
-    ("installed", "model_file", "expected"),
-    [(True, True, "local"), (True, False, "extractive"), (False, True, "extractive"), (False, False, "extractive")],
-)
-def test_auto_picks_local_only_when_runtime_and_model_are_there(monkeypatch, settings, installed, model_file, expected):
+@pytest.mark.parametrize(("installed", "model_file"), [(True, True), (True, False), (False, True), (False, False)])
+def test_auto_answers_verbatim_and_offers_the_local_summary_when_it_is_there(monkeypatch, settings, installed, model_file):
+    from assistant import summary
+
     _installed(monkeypatch, installed)
     if model_file:
         settings.models_dir.mkdir(parents=True)
         (settings.models_dir / local_model.MODEL_FILENAME).write_bytes(b"GGUF")
     assert local_available(settings) is (installed and model_file)
-    assert resolve_backend(settings) == expected
+    assert resolve_backend(settings) == "extractive"
+    choice = summary.backend_choice(settings)
+    assert (choice.summary, choice.on_request) == (("local", True) if installed and model_file else (None, False))
+    assert choice.reason.startswith("auto: ") and not choice.problem
+
+
+def test_a_configured_local_backend_that_is_missing_is_one_start_up_sentence(monkeypatch, settings):
+    from assistant import summary
+
+    _installed(monkeypatch, False)
+    local = settings.replace(backend="local")
+    choice = summary.backend_choice(local)
+    assert choice.summary is None and "make setup-local" in choice.problem and choice.problem.count(". ") == 0
+    assert summary.generative_backend(local, None) is None  # answers are verbatim, without a notice each
 
 
 def test_auto_honours_an_explicit_model_path(monkeypatch, settings, tmp_path):
     _installed(monkeypatch, True)
     path = tmp_path / "eigen.gguf"
     path.write_bytes(b"GGUF")
-    assert resolve_backend(settings.replace(local_model_path=str(path))) == "local"
+    assert local_available(settings.replace(local_model_path=str(path)))
 
 
 @pytest.mark.parametrize(
@@ -361,7 +373,7 @@ def test_factory_builds_local_without_loading_it(monkeypatch, settings):
     monkeypatch.setitem(sys.modules, "llama_cpp", None)  # loading would fail loudly
     settings.models_dir.mkdir(parents=True)
     (settings.models_dir / local_model.MODEL_FILENAME).write_bytes(b"GGUF")
-    model = make_chat_model(settings)
+    model = make_chat_model(settings, "local")
     assert isinstance(model, LocalLlamaChat)
     assert model.model_path == str(settings.models_dir / local_model.MODEL_FILENAME)
     assert model.timeout == settings.llm_timeout_s
@@ -448,8 +460,8 @@ def test_a_fresh_home_still_finds_the_model_setup_assembled(monkeypatch, setting
     (venv / local_model.MODEL_FILENAME).write_bytes(b"GGUF")
     _installed(monkeypatch, True)
     fresh = settings.replace(home=tmp_path / "fresh")
-    assert resolve_backend(fresh) == "local"
-    assert make_chat_model(fresh).model_path == str(venv / local_model.MODEL_FILENAME)
+    assert local_available(fresh)
+    assert make_chat_model(fresh, "local").model_path == str(venv / local_model.MODEL_FILENAME)
 
 
 def test_assembling_writes_into_the_environment_not_the_home(monkeypatch, tmp_path):

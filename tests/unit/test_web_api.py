@@ -250,8 +250,19 @@ def test_health_and_readiness(make):
     http, _ = make(FakeAssistant(ready=False, ready_message="De index is nog niet gebouwd."))
     not_ready = http.get("/readyz")
     assert not_ready.status_code == 503
-    assert not_ready.json() == {"status": "not_ready", "detail": "De index is nog niet gebouwd."}
+    body = not_ready.json()
+    assert (body["status"], body["detail"]) == ("not_ready", "De index is nog niet gebouwd.")
     assert http.get("/healthz").status_code == 200
+
+
+def test_readiness_says_what_auto_answers_with_and_why(make):
+    http, _ = make()  # settings backend auto, no local model in this test's world
+    backend = http.get("/readyz").json()["backend"]
+    assert backend["first_answer"] == "extractive" and backend["summary"] is None
+    assert backend["reason"].startswith("auto: ") and backend["problem"] == ""
+    http, _ = make(backend="local")
+    backend = http.get("/readyz").json()["backend"]
+    assert backend["summary"] is None and "make setup-local" in backend["problem"]
 
 
 def test_openapi_lists_the_api(client):
