@@ -110,7 +110,7 @@ class Assistant:
     # -- ingest -------------------------------------------------------------------------------
 
     def read(self, paths: list[Path] | None = None, progress: Callable[[Path], None] | None = None) -> IngestReport:
-        return read_documents(paths or [self.settings.corpus_dir], int(self.settings.max_file_mb * 2**20), progress)
+        return read_documents(paths or [self.settings.corpus_dir], self.settings.max_file_bytes, progress)
 
     def ingest(
         self,
