@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from importlib.util import find_spec
+
 from langchain_core.language_models.chat_models import BaseChatModel
 
+from assistant.config import Settings
 from assistant.llm.base import SETUP_LOCAL_HINT, BackendError
 from assistant.llm.http import OllamaChat, OpenAICompatibleChat
 from assistant.llm.local import LocalLlamaChat
-from assistant.config import Settings
 from assistant.local_model import default_model_path
 from ingest.errors import UserError
 

@@ -22,8 +22,8 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.config import Settings
 from assistant.types import AssistantService
-from ingest.errors import UserError
 from assistant.web.security import RateLimiter, admin_refusal
+from ingest.errors import UserError
 
 # Hidden, so a half-written upload is never picked up by an ingest of the whole folder.
 STAGING_DIR = ".uploads"

@@ -30,11 +30,11 @@ def readme_defaults() -> dict[str, str]:
     """Environment variable -> the default the README's settings table gives, without backticks
     and without a trailing remark in parentheses."""
     defaults = {}
-    for names, values in re.findall(r"^\| (`ASSISTANT_[^|]+) \| ([^|]+) \|", README, re.M):
+    for names, values in re.findall(r"^\| (`ASSISTANT_[^|]+) \| ([^|]+) \|", README, re.MULTILINE):
         envs = re.findall(r"ASSISTANT_\w+", names)
         shown = [re.sub(r"\s*\(.*\)$", "", value.strip()).strip("`") for value in values.split(", ")]
         assert len(envs) == len(shown), f"README row {names} has {len(shown)} defaults"
-        defaults.update(zip(envs, shown))
+        defaults.update(zip(envs, shown, strict=True))
     return defaults
 
 
