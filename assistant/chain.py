@@ -60,7 +60,6 @@ TEXTS = {
     },
 }
 
-
 NOT_ANSWERABLE = Relevance(False, 0.0, 1.0, None)
 Claim = tuple[str, list[Paragraph]]  # a verified sentence and the paragraphs it cites
 
@@ -202,7 +201,7 @@ def _stream_within(model: BaseChatModel, messages: list[BaseMessage], deadline: 
     try:
         while True:
             try:
-                item = chunks.get(timeout=max(deadline - time.monotonic(), 0.0))
+                item = chunks.get(timeout=min(max(deadline - time.monotonic(), 0.0), threading.TIMEOUT_MAX))
             except queue.Empty:
                 raise TimeoutError from None
             if item is None:
