@@ -9,7 +9,7 @@ Each evaluation set folder (eval/multidoc, eval/own_multidoc) holds:
 The script writes
   corpus/             the letter plus one file per document, in the format render.json names:
                       what `assistant ingest` / `assistant eval` read;
-  formats/<format>/   every document in every format that fits it (for format tests).
+  formats/<format>/   every document in each other format that fits it (for format tests).
 
 Formats:
   xml           a Kamerstuk in the XML of zoek.officielebekendmakingen.nl (officiele-publicatie);
@@ -514,12 +514,11 @@ def render_set(folder: Path, with_formats: bool) -> None:
         if not with_formats:
             continue
         for fmt in formats_for(doc):
+            if fmt == spec["format"]:
+                continue
             target = folder / "formats" / fmt / f"{doc_id}.{EXTENSIONS[fmt]}"
             target.parent.mkdir(parents=True, exist_ok=True)
-            if fmt == spec["format"]:
-                shutil.copyfile(out, target)
-            else:
-                target.write_bytes(render(doc, fmt, columns if fmt == "pdf-chromium" else 1))
+            target.write_bytes(render(doc, fmt, columns if fmt == "pdf-chromium" else 1))
             print(f"  {target.relative_to(ROOT)}")
 
 
