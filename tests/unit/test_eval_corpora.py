@@ -35,6 +35,7 @@ MAX_BYTES = 50 * 2**20
 # when the format is fixed. Keys: (set, path below the set folder).
 KNOWN_LOSSES = {
     ("multidoc", "corpus/rapport-wennink-2025.pdf"): "two-column Chromium PDF: ingest/pdf.py reads the columns line by line across the page",
+    ("multidoc", "formats/pdf-chromium/kst-33009-159.pdf"): "Chromium PDF: the ligature 'ﬁ' stays in the text ('ﬁnanciering'), so the fact is not found",
     ("multidoc", "formats/pdf-soffice/kst-33009-166.pdf"): "LibreOffice PDF: a footnote's second line at the page bottom is lost",
     ("own_multidoc", "formats/pdf-soffice/kst-33009-171.pdf"): "LibreOffice PDF: '2,5 miljard' loses its 5, taken for footnote marker 5",
 }
@@ -280,11 +281,20 @@ def _files(pattern: str) -> list:
 
 
 def lost_sources(name: str, document) -> dict[str, str]:
+    """Questions and claims on `document` whose source (with the question's facts) no record holds."""
     s = eval_set(name)
     texts = [norm(p.text) for p in document.paragraphs]
-    sources = {item["id"]: item["source"] for item in s.qa + s.claims if item.get("doc") == document.id and item.get("source")}
-    assert sources, f"no question or claim on {document.id}"
-    return {qid: source for qid, source in sources.items() if not any(norm(source) in text for text in texts)}
+    items = [item for item in s.qa + s.claims if item.get("doc") == document.id and item.get("source")]
+    assert items, f"no question or claim on {document.id}"
+
+    def kept(item: dict) -> bool:
+        facts = item.get("facts", [])
+        return any(
+            norm(item["source"]) in text and all(any(norm(alt) in text for alt in fact.split("|")) for fact in facts)
+            for text in texts
+        )
+
+    return {item["id"]: item["source"] for item in items if not kept(item)}
 
 
 @pytest.mark.parametrize("name,key", _files("corpus/*"))
