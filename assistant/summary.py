@@ -9,6 +9,8 @@ markers. When verification drops it (or the model finds nothing), the verbatim a
 from __future__ import annotations
 
 import dataclasses
+import queue
+import threading
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -82,8 +84,9 @@ def ask(assistant: Any, question: str, history: list[dict[str, str]], backend: s
 
 
 def stream(assistant: Any, question: str, history: list[dict[str, str]], backend: str | None) -> Iterator[StreamEvent]:
-    """'extractive' as soon as the verbatim answer exists, then the summary's tokens, then 'answer'."""
-    from assistant.chain import answer_question, stream_answer
+    """'extractive' as soon as the verbatim answer exists, then the summary's tokens as the model
+    writes them, then 'answer' (a summary that fails verification is simply not in it)."""
+    from assistant.chain import answer_question, new_state, run
 
     generative = generative_backend(assistant.settings, backend)
     verbatim = answer_question(assistant, question, history, VERBATIM)
@@ -91,11 +94,24 @@ def stream(assistant: Any, question: str, history: list[dict[str, str]], backend
     if generative is None:
         yield StreamEvent("answer", answer=_alone(verbatim))
         return
-    for event in stream_answer(assistant, question, history, generative):
-        if event.type == "answer" and event.answer is not None:
-            yield StreamEvent("answer", answer=combine(verbatim, event.answer))
-        else:
-            yield event
+    state = new_state(assistant, question, history, generative)
+    events: queue.Queue[StreamEvent | Exception] = queue.Queue()
+    state.on_token = lambda text: events.put(StreamEvent("token", text=text))
+
+    def produce() -> None:
+        try:
+            events.put(StreamEvent("answer", answer=combine(verbatim, run(state, assistant))))
+        except Exception as exc:  # re-raised in the consumer's thread
+            events.put(exc)
+
+    threading.Thread(target=produce, daemon=True).start()
+    while True:
+        event = events.get()
+        if isinstance(event, Exception):
+            raise event
+        yield event
+        if event.type == "answer":
+            return
 
 
 def _alone(verbatim: Answer) -> Answer:

@@ -123,9 +123,9 @@ def fetch_linked(
             timeout=httpx.Timeout(float(settings.fetch_timeout_s)),
             follow_redirects=True,
         )
-    fetcher = _Fetcher(settings, client, getattr(settings, "fetch_backoff_s", 0.5) if backoff_s is None else backoff_s)
+    fetcher = _Fetcher(settings, client, settings.fetch_backoff_s if backoff_s is None else backoff_s)
     refs = _all_references(documents)
-    urls = _extra_urls(getattr(settings, "fetch_urls", ""))
+    urls = _extra_urls(settings.fetch_urls)
     total = len(refs) + len(urls)
     items: list[FetchItem] = []
 
