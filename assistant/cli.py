@@ -337,9 +337,8 @@ def settings(ctx: click.Context) -> None:
 
     choice = backend_choice(ctx.obj)
     summary = "geen" if choice.summary is None else f"{choice.summary} ({'op verzoek: Vat samen' if choice.on_request else 'bij elk antwoord'})"
-    click.echo(f"\nantwoorden: eerst letterlijk (extractive); samenvatting: {summary}. {choice.reason}")
-    if choice.problem:
-        click.echo(choice.problem)
+    why = " ".join(filter(None, [choice.reason, choice.problem]))
+    click.echo(f"answers = eerst letterlijk (extractive), samenvatting: {summary}    [ASSISTANT_BACKEND] {why}")
 
 
 def main() -> None:

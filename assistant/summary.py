@@ -64,11 +64,12 @@ def backend_choice(settings: Any) -> BackendChoice:
 
 def generative_backend(settings: Any, backend: str | None) -> str | None:
     """The generative backend `backend` (default: the configured one) resolves to, or None: with
-    'auto' or 'extractive', or 'local' without the local model (said once at start-up, not per answer)."""
+    'auto' or 'extractive', and for a configured 'local' without the local model (start-up says so
+    once; a request that names a missing backend gets the fallback notice with its answer)."""
     from assistant.llm import local_available, resolve_backend
 
     resolved = resolve_backend(settings, backend)
-    if resolved == VERBATIM or (resolved == "local" and not local_available(settings)):
+    if resolved == VERBATIM or (backend is None and resolved == "local" and not local_available(settings)):
         return None
     return resolved
 

@@ -528,7 +528,9 @@ def test_stream_of_a_failing_model_ends_with_one_fallback_answer(make):
     events = list(make(FakeChat(responses=broken)).ask_stream(QUESTION, backend="openai/fake"))
     assert [e.type for e in events].count("answer") == 1 and events[-1].type == "answer"
     assert events[-1].answer.backend == "extractive (fallback van openai/fake)"
-    assert "".join(e.text for e in events[:-1]) == events[-1].answer.answer
+    # No tokens: the verbatim answer came first, whole, and it is the answer that stays.
+    assert [e.type for e in events] == ["extractive", "answer"]
+    assert events[0].answer.answer == events[-1].answer.answer and events[-1].answer.generated is None
 
 
 def test_stream_from_a_server_arrives_token_by_token(make):
