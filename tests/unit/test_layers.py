@@ -8,6 +8,8 @@ from the source with `ast`, function-level imports included, so a lazy import ca
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,3 +155,17 @@ def test_the_checks_can_fail(tmp_path):
     graph = import_graph(tmp_path)
     assert [(i.target, i.top_level) for i in graph["index.store"]] == [("assistant.config", True)]
     assert cycles(graph) == [["assistant.cli", "assistant.config", "assistant.cli"]]
+
+
+def test_devtools_commands_load_when_asked_for():
+    script = (
+        "import sys, click\n"
+        "from assistant.cli import DEVTOOLS_COMMANDS, cli\n"
+        "assert not [m for m in sys.modules if m.startswith('devtools')], 'devtools imported with the CLI'\n"
+        "ctx = click.Context(cli)\n"
+        "assert set(DEVTOOLS_COMMANDS) <= set(cli.list_commands(ctx))\n"
+        "print(sorted(cli.get_command(ctx, name).name for name in DEVTOOLS_COMMANDS))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['bench', 'eval', 'stress']"
