@@ -7,7 +7,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from index.vectorstore import NO_INDEX, SyncReport, document_summary, index_mismatch, vectors_for
+from index.vectorstore import NO_INDEX, Progress, SyncReport, index_mismatch, vectors_for
 from ingest.errors import UserError
 from ingest.records import Document, Paragraph, content_hash
 
@@ -54,13 +54,8 @@ class FakeStore:
 
     # -- writing --------------------------------------------------------------------------------
 
-    def sync(
-        self,
-        documents: list[Document],
-        remove_missing: bool,
-        progress: Callable[[int], None] | None = None,
-        keep: Iterable[str] = (),
-    ) -> SyncReport:
+    def sync(self, documents: list[Document], remove_missing: bool, progress: Progress = None,
+             keep: Iterable[str] = ()) -> SyncReport:
         report = SyncReport()
         with self._lock:
             self._create(int(self.embeddings.dimension))
@@ -151,4 +146,4 @@ class FakeStore:
     def documents(self) -> list[dict[str, Any]]:
         self._require()
         with self._lock:
-            return [document_summary(self._documents[doc_id]) for doc_id in sorted(self._documents)]
+            return [self._documents[doc_id].to_dict() for doc_id in sorted(self._documents)]

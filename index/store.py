@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
-from index.vectorstore import NO_INDEX, IndexMismatchError, SyncReport, index_mismatch, vectors_for
+from index.vectorstore import NO_INDEX, IndexMismatchError, Progress, SyncReport, index_mismatch, vectors_for
 from ingest.errors import NotReadyError, UserError
 from ingest.records import Document, KamerstukRef, Paragraph, content_hash
 
@@ -162,13 +162,8 @@ class ParagraphStore:
 
     # -- writing ------------------------------------------------------------------------------
 
-    def sync(
-        self,
-        documents: list[Document],
-        remove_missing: bool,
-        progress: Callable[[int], None] | None = None,
-        keep: Iterable[str] = (),
-    ) -> SyncReport:
+    def sync(self, documents: list[Document], remove_missing: bool, progress: Progress = None,
+             keep: Iterable[str] = ()) -> SyncReport:
         """Make the index hold these documents' records; with remove_missing, drop other documents
         except those in `keep` (documents whose file failed to read this time: never lose data)."""
         paragraphs, docs = self._collections(create=True)

@@ -10,6 +10,7 @@ from ingest.errors import UserError
 from ingest.records import Document, Paragraph
 
 NO_INDEX = "Er is nog geen index; voer eerst 'assistant ingest' uit."
+Progress = Callable[[int], None] | None  # called with the number of records just embedded
 
 
 @dataclass
@@ -47,13 +48,8 @@ class VectorStore(Protocol):
     def rebuild(self) -> None:
         """Drop everything; the next sync embeds every record again."""
 
-    def sync(
-        self,
-        documents: list[Document],
-        remove_missing: bool,
-        progress: Callable[[int], None] | None = None,
-        keep: Iterable[str] = (),
-    ) -> SyncReport:
+    def sync(self, documents: list[Document], remove_missing: bool, progress: Progress = None,
+             keep: Iterable[str] = ()) -> SyncReport:
         """Make the index hold these documents' records, embedding only new or changed texts; with
         remove_missing, drop every other document except those in `keep`."""
 
@@ -74,22 +70,7 @@ class VectorStore(Protocol):
         """Ids and cosine similarities of the n nearest records, nearest first."""
 
     def documents(self) -> list[dict[str, Any]]:
-        """One summary per document (`document_summary`), by id."""
-
-
-def document_summary(document: Document) -> dict[str, Any]:
-    """What `VectorStore.documents` returns for one document."""
-    return {
-        "id": document.id,
-        "title": document.title,
-        "path": document.path,
-        "format": document.format,
-        "hash": document.hash,
-        "metadata": dict(document.metadata),
-        "references": [r.to_dict() for r in document.references],
-        "paragraphs": len(document.paragraphs),
-        "footnotes": sum(1 for p in document.paragraphs if p.kind == "footnote"),
-    }
+        """One summary per document (`Document.to_dict()`), by id."""
 
 
 def vectors_for(documents: list[Document], vectors: Sequence[Sequence[float]]) -> list[tuple[Document, int, Paragraph, Sequence[float]]]:

@@ -99,3 +99,13 @@ def test_rebuild_empties_the_index(store, tmp_path):
     store.rebuild()
     assert not store.exists()
     assert store.sync(documents(tmp_path / "a", CHIPS), remove_missing=False).embedded == 2
+
+
+def test_fake_and_chroma_give_the_same_answers(settings, tmp_path):
+    docs = read_documents([LETTER], 2**20).documents + documents(tmp_path / "a", CHIPS, TALENT, ENERGY)
+    fake, chroma = FakeStore(FakeEmbeddings()), make_store(settings, FakeEmbeddings())
+    reports = [store.sync(docs, remove_missing=True) for store in (fake, chroma)]
+    assert reports[0] == reports[1]
+    assert fake.records() == chroma.records() and fake.documents() == chroma.documents()
+    query = FakeEmbeddings().embed_query("Wie zitten er in de Semicon Board NL?")
+    assert [pid for pid, _ in fake.query(query, 10)] == [pid for pid, _ in chroma.query(query, 10)]
