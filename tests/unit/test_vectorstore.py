@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.service import Assistant
 from assistant.wiring import make_store
 from index.embeddings import FakeEmbeddings
 from index.fake_store import FakeStore
@@ -109,3 +110,15 @@ def test_fake_and_chroma_give_the_same_answers(settings, tmp_path):
     assert fake.records() == chroma.records() and fake.documents() == chroma.documents()
     query = FakeEmbeddings().embed_query("Wie zitten er in de Semicon Board NL?")
     assert [pid for pid, _ in fake.query(query, 10)] == [pid for pid, _ in chroma.query(query, 10)]
+
+
+def test_the_service_answers_alike_on_either_store(settings):
+    question = "Wat is volgens de brief de basis onder onze welvaart?"
+    answers = []
+    for store in (FakeStore(FakeEmbeddings()), None):  # None: the Chroma store the settings name
+        assistant = Assistant(settings, embeddings=FakeEmbeddings(), store=store)
+        assert not assistant.ready()[0]
+        assert assistant.ensure_index().embedded > 0 and assistant.ready() == (True, "ok")
+        answers.append(assistant.ask(question, backend="extractive"))
+    assert answers[0].answerable and answers[0].citations
+    assert (answers[0].answer, answers[0].citations) == (answers[1].answer, answers[1].citations)
