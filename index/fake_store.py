@@ -7,7 +7,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from index.vectorstore import NO_INDEX, Progress, SyncReport, index_mismatch, vectors_for
+from index.vectorstore import NO_INDEX, Progress, SyncReport, dimension_mismatch, vectors_for
 from ingest.errors import UserError
 from ingest.records import Document, Paragraph, content_hash
 
@@ -46,7 +46,7 @@ class FakeStore:
         if self._dimension is None:
             self._dimension = dimension
         elif self._dimension != dimension:
-            raise index_mismatch(f"vectoren van {self._dimension} dimensies", f"een model met {dimension} dimensies")
+            raise dimension_mismatch(self._dimension, dimension)
 
     def _require(self) -> None:
         if not self._created:
@@ -131,7 +131,7 @@ class FakeStore:
     def query(self, vector: list[float], n: int) -> list[tuple[str, float]]:
         self._require()
         if self._dimension is not None and len(vector) != self._dimension:
-            raise index_mismatch(f"vectoren van {self._dimension} dimensies", f"een model met {len(vector)} dimensies")
+            raise dimension_mismatch(self._dimension, len(vector))
         with self._lock:
             ids = list(self._records)
             if not ids:

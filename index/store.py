@@ -12,12 +12,19 @@ import hashlib
 import json
 import threading
 import uuid
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
-from index.vectorstore import NO_INDEX, IndexMismatchError, Progress, SyncReport, index_mismatch, vectors_for
+from index.vectorstore import (
+    NO_INDEX,
+    IndexMismatchError,
+    Progress,
+    SyncReport,
+    dimension_mismatch,
+    index_mismatch,
+    vectors_for,
+)
 from ingest.errors import NotReadyError, UserError
 from ingest.records import Document, KamerstukRef, Paragraph, content_hash
 
@@ -41,9 +48,6 @@ class StoreConfig:
     @property
     def where(self) -> str:
         return f"{self.host}:{self.port}" if self.host else str(self.index_dir)
-
-    def replace(self, **changes: Any) -> StoreConfig:
-        return dataclasses.replace(self, **changes)
 
 
 class ParagraphStore:
@@ -128,7 +132,7 @@ class ParagraphStore:
         # Not checked on open: asking a model its dimension loads it, and reading needs no model.
         stored = (paragraphs.metadata or {}).get("dimension")
         if stored and int(stored) != dimension:
-            raise index_mismatch(f"vectoren van {stored} dimensies", f"een model met {dimension} dimensies")
+            raise dimension_mismatch(int(stored), dimension)
 
     def exists(self) -> bool:
         try:

@@ -32,6 +32,10 @@ def index_mismatch(stored: str, configured: str) -> IndexMismatchError:
     )
 
 
+def dimension_mismatch(stored: int, configured: int) -> IndexMismatchError:
+    return index_mismatch(f"vectoren van {stored} dimensies", f"een model met {configured} dimensies")
+
+
 @runtime_checkable
 class VectorStore(Protocol):
     """Paragraph records with their vectors, for one corpus and one embedding model.
