@@ -6,13 +6,17 @@ the question to answer it from the documents at all?
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from typing import Any
 
+from assistant.language import language_of
 from assistant.sentences import split_sentences
 from assistant.support import EQUIVALENTS, SentenceEmbedder, entities
 from index.lexical import tokenize
+from index.retrieval import Hit
+from ingest.records import Paragraph
+
+# (score, paragraph, index of the sentence in the paragraph, sentence), best first.
+ScoredSentence = tuple[float, Paragraph, int, str]
 
 # Calibrated on the development and own question sets (see README, "Refusals"): sentence-level
 # e5 similarity of the best source sentence, the share of the question's content words that occur
@@ -21,16 +25,11 @@ from index.lexical import tokenize
 MIN_SIMILARITY = 0.80
 CONFIDENT_SIMILARITY = 0.85
 MAX_UNKNOWN_SHARE = 0.5
-ENGLISH_HINTS = {
-    "the", "what", "who", "which", "is", "are", "of", "in", "does", "did", "how", "why", "when", "where", "letter",
-    "according", "to", "and", "a", "an", "at", "by", "for", "with", "about", "government", "cabinet", "do",
-}
-DUTCH_HINTS = {"de", "het", "een", "wat", "wie", "welke", "is", "van", "in", "en", "hoe", "waarom", "wanneer", "zijn", "brief", "er"}
 
 
 @dataclass(frozen=True)
 class Quote:
-    paragraph: Any
+    paragraph: Paragraph
     sentences: tuple[str, ...]
     score: float
 
@@ -48,14 +47,7 @@ class Relevance:
     unknown_names: tuple[str, ...] = ()
 
 
-def language_of(text: str) -> str:
-    words = re.findall(r"[a-zà-ÿ]+", text.lower())
-    english = sum(w in ENGLISH_HINTS for w in words)
-    dutch = sum(w in DUTCH_HINTS for w in words)
-    return "en" if english > dutch else "nl"
-
-
-def candidate_sentences(hits: list[Any]) -> list[tuple[Any, int, str]]:
+def candidate_sentences(hits: list[Hit]) -> list[tuple[Paragraph, int, str]]:
     """(paragraph, index, sentence) for the hits and the footnotes/paragraphs linked to them."""
     seen: set[str] = set()
     out = []
@@ -68,7 +60,7 @@ def candidate_sentences(hits: list[Any]) -> list[tuple[Any, int, str]]:
     return out
 
 
-def score_sentences(question: str, hits: list[Any], embedder: SentenceEmbedder) -> list[tuple[float, Any, int, str]]:
+def score_sentences(question: str, hits: list[Hit], embedder: SentenceEmbedder) -> list[ScoredSentence]:
     candidates = candidate_sentences(hits)
     if not candidates:
         return []
@@ -85,7 +77,7 @@ def score_sentences(question: str, hits: list[Any], embedder: SentenceEmbedder) 
     return scored
 
 
-def assess(question: str, hits: list[Any], embedder: SentenceEmbedder, vocabulary: set[str]) -> tuple[Relevance, list]:
+def assess(question: str, hits: list[Hit], embedder: SentenceEmbedder, vocabulary: set[str]) -> tuple[Relevance, list[ScoredSentence]]:
     scored = score_sentences(question, hits, embedder)
     if not scored:
         return Relevance(False, 0.0, 1.0, None), scored
@@ -119,7 +111,7 @@ def unknown_names(question: str, vocabulary: set[str]) -> tuple[str, ...]:
     return tuple(unknown)
 
 
-def select_quotes(scored: list[tuple[float, Any, int, str]], max_quotes: int = 2, max_chars: int = 420) -> list[Quote]:
+def select_quotes(scored: list[ScoredSentence], max_quotes: int = 2, max_chars: int = 420) -> list[Quote]:
     """The best sentence with the sentences that follow it in its paragraph (they often carry the
     answer: "Dit kan alleen door …"), plus a second paragraph's best sentence when nearly as good."""
     if not scored:
@@ -141,7 +133,5 @@ def select_quotes(scored: list[tuple[float, Any, int, str]], max_quotes: int = 2
     return quotes
 
 
-def closest_paragraphs(hits: list[Any], n: int = 3) -> list[Any]:
+def closest_paragraphs(hits: list[Hit], n: int = 3) -> list[Paragraph]:
     return [hit.paragraph for hit in hits[:n]]
-
-
