@@ -12,6 +12,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
 from index.lexical import LexicalIndex, tokenize
+from index.vectorstore import VectorStore
 from ingest.records import Paragraph
 
 # Reciprocal rank fusion constant; small because the lists are short and the first ranks matter most.
@@ -37,30 +38,47 @@ class Hit:
         }
 
 
+@dataclass(frozen=True)
+class IndexSnapshot:
+    """The records of one index version, with the lookups and the BM25 index built over them."""
+
+    version: str
+    records: list[Paragraph]
+    positions: dict[str, int]
+    by_id: dict[str, Paragraph]
+    lexical: LexicalIndex
+
+
 class HybridRetriever:
-    def __init__(self, store: Any, embeddings: Any, candidates: int = CANDIDATES):
+    def __init__(self, store: VectorStore, embeddings: Any, candidates: int = CANDIDATES):
         self.store = store
         self.embeddings = embeddings
         self.candidates = candidates
         self._lock = threading.Lock()
-        self._state: tuple[str, list[Paragraph], dict[str, int], dict[str, Paragraph], LexicalIndex] | None = None
+        self._snapshot: IndexSnapshot | None = None
 
-    def _current(self) -> tuple[list[Paragraph], dict[str, int], dict[str, Paragraph], LexicalIndex]:
+    def snapshot(self) -> IndexSnapshot:
+        """The current index's records and BM25 index, rebuilt when the store's version changed."""
         version = self.store.version()
         with self._lock:
-            if self._state is None or self._state[0] != version:
+            if self._snapshot is None or self._snapshot.version != version:
                 records = self.store.records()
-                positions = {p.id: i for i, p in enumerate(records)}
-                by_id = {p.id: p for p in records}
-                self._state = (version, records, positions, by_id, LexicalIndex([p.search_text for p in records]))
-            return self._state[1:]
+                self._snapshot = IndexSnapshot(
+                    version,
+                    records,
+                    {p.id: i for i, p in enumerate(records)},
+                    {p.id: p for p in records},
+                    LexicalIndex([p.search_text for p in records]),
+                )
+            return self._snapshot
 
     def vocabulary(self) -> set[str]:
         """Every search term in the corpus (stemmed): tells a question about something absent."""
-        return self._current()[3].vocabulary
+        return self.snapshot().lexical.vocabulary
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
-        records, positions, by_id, lexical = self._current()
+        current = self.snapshot()
+        records, positions, by_id, lexical = current.records, current.positions, current.by_id, current.lexical
         if not records:
             return []
         dense = dict(self.store.query(self.embeddings.embed_query(query), self.candidates))

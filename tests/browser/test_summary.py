@@ -12,7 +12,7 @@ import pytest
 
 from assistant.config import PROJECT_ROOT, Settings
 from tests.browser.conftest import GRADIO_PANDAS_NOISE, _bound_socket, _origin, _serve, shot
-from tests.fakes.llm_server import fake_llm_server
+from devtools.fake_llm import fake_llm_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180), *GRADIO_PANDAS_NOISE]
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
-from assistant.stress.corpus import CORPUS_QUESTIONS
-from assistant.stress.report import Judged
-from assistant.stress.server import child_env, cli_command
+from devtools.stress.corpus import CORPUS_QUESTIONS
+from devtools.stress.report import Judged
+from devtools.stress.server import child_env, cli_command
 
 
 @dataclass

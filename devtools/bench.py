@@ -75,12 +75,12 @@ def run_bench(
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="assistant-bench-") as tmp:
         bench = _bench_settings(settings, Path(tmp))
-        from index.embeddings import make_embeddings
+        from assistant.wiring import make_embeddings
 
         embeddings = make_embeddings(bench)
         results["embedding_model"] = _model_name(embeddings)
         letter = _letter(settings)
-        from assistant.bench_data import letter_sentences
+        from devtools.bench_data import letter_sentences
 
         sentences = letter_sentences(letter)
 
@@ -140,7 +140,7 @@ def _letter(settings: Settings) -> Path:
 
 
 def _questions(name: str) -> list[dict[str, Any]]:
-    from assistant.evaluate import load_jsonl
+    from devtools.evaluate import load_jsonl
 
     return load_jsonl(PROJECT_ROOT / "eval" / name, ["question"])
 
@@ -201,7 +201,7 @@ def bench_ingest(
     counts, so a neighbour's burst of CPU use costs neither side more than the other."""
     import shutil
 
-    from assistant.bench_data import write_letters
+    from devtools.bench_data import write_letters
     from assistant.service import Assistant
     from ingest.pipeline import read_documents
 
@@ -252,50 +252,43 @@ def bench_ingest(
 # -- retrieval ------------------------------------------------------------------------------------
 
 
-class _RandomVectors(Embeddings):
-    """Random unit vectors for stored paragraphs, so a 50k-paragraph index costs no encoder time;
-    queries still go through the real encoder, as they do in the application."""
-
-    def __init__(self, queries: Any, seed: int = 2035):
-        self.queries = queries
-        self.dimension = int(queries.dimension)
-        self.model_id = f"bench-random-{self.dimension}"
-        self._rng = np.random.default_rng(seed)
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        vectors = self._rng.standard_normal((len(texts), self.dimension)).astype(np.float32)
-        return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.queries.embed_query(text)
+def random_unit_vectors(count: int, dimension: int, rng: np.random.Generator) -> list[list[float]]:
+    """Vectors for stored paragraphs, so a 50k-paragraph index costs no encoder time."""
+    vectors = rng.standard_normal((count, dimension)).astype(np.float32)
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).tolist()
 
 
 def bench_retrieval(settings: Settings, embeddings: Any, sentences: list[str], plan: dict, notes: list[str]) -> dict[str, Any]:
     """HybridRetriever.search (query embedding, Chroma query, BM25, fusion) on one index per size.
 
-    The timed queries go round the sizes in turn, so a neighbour's burst of CPU use slows every size
-    alike and the 50k/1k ratio stays fair. A size at which the real code fails is reported as not
-    measured, with the error; larger sizes are then not tried."""
-    from assistant.bench_data import synthetic_documents
+    Each index is bulk-loaded through the store's public `add_embedded` with random unit vectors (queries
+    still go through the real encoder, as in the application). The timed queries go round the sizes in
+    turn, so a neighbour's burst of CPU use slows every size alike and the 50k/1k ratio stays fair. A
+    size at which the real code fails is reported as not measured, with the error; larger sizes are
+    then not tried."""
+    from assistant.wiring import make_store
+    from devtools.bench_data import synthetic_documents
     from index.retrieval import HybridRetriever
-    from index.store import ParagraphStore
 
-    vectors = _RandomVectors(embeddings)
+    dimension = int(embeddings.dimension)
+    rng = np.random.default_rng(2035)
     questions = [q["question"] for q in _questions("dev_qa.jsonl") + _questions("own_qa.jsonl")]
     notes.append(
         f"retrieval: synthetic paragraphs ({RETRIEVAL_PER_DOCUMENT} per document) with random unit vectors "
-        f"({vectors.dimension} dims); queries embedded by {_model_name(embeddings)} inside each search, "
-        f"{len(questions)} eval questions in turn, sizes interleaved"
+        f"({dimension} dims), bulk-loaded with ParagraphStore.add_embedded; queries embedded by "
+        f"{_model_name(embeddings)} inside each search, {len(questions)} eval questions in turn, sizes interleaved"
     )
     results: dict[str, Any] = {f"retrieval_{p}_ms_{SIZE_NAMES[size]}": None for size in FULL["sizes"] for p in ("p50", "p95")}
     live: dict[int, tuple[Any, Any]] = {}
     for size in plan["sizes"]:
         name = SIZE_NAMES[size]
-        store = ParagraphStore(settings.replace(collection=f"bench-retrieval-{name}"), vectors)
-        retriever = HybridRetriever(store, vectors)
+        store = make_store(settings.replace(collection=f"bench-retrieval-{name}"), embeddings)
+        retriever = HybridRetriever(store, embeddings)
         try:
+            documents = synthetic_documents(sentences, 0, size // RETRIEVAL_PER_DOCUMENT, RETRIEVAL_PER_DOCUMENT)
+            vectors = random_unit_vectors(sum(len(d.paragraphs) for d in documents), dimension, rng)
             started = time.perf_counter()
-            insert_records(store, synthetic_documents(sentences, 0, size // RETRIEVAL_PER_DOCUMENT, RETRIEVAL_PER_DOCUMENT))
+            store.add_embedded(documents, vectors)
             results[f"retrieval_insert_s_{name}"] = round(time.perf_counter() - started, 1)
             # The first search on a changed index loads the records and builds BM25.
             started = time.perf_counter()
@@ -319,7 +312,7 @@ def bench_retrieval(settings: Settings, embeddings: Any, sentences: list[str], p
         name = SIZE_NAMES[size]
         results[f"retrieval_p50_ms_{name}"] = _percentile(times[size], 50)
         results[f"retrieval_p95_ms_{name}"] = _percentile(times[size], 95)
-        results[f"retrieval_breakdown_ms_{name}"] = _retrieval_breakdown(store, retriever, vectors, questions)
+        results[f"retrieval_breakdown_ms_{name}"] = _retrieval_breakdown(store, retriever, embeddings, questions)
     both = results["retrieval_p50_ms_50k"] is not None and results["retrieval_p50_ms_1k"]
     results["retrieval_p50_ratio_50k_1k"] = round(results["retrieval_p50_ms_50k"] / results["retrieval_p50_ms_1k"], 2) if both else None
     if len(plan["sizes"]) < len(FULL["sizes"]):
@@ -327,44 +320,20 @@ def bench_retrieval(settings: Settings, embeddings: Any, sentences: list[str], p
     return results
 
 
-def insert_records(store: Any, documents: list[Any], batch: int = 5000) -> None:
-    """Write documents into the store's collections exactly as ParagraphStore.sync does, but in
-    batches of thousands: sync writes (and syncs to disk) per document and per 128 paragraphs,
-    which would make a 50k-paragraph index take minutes to set up."""
-    from index.store import _document_metadata, _paragraph_metadata
-
-    paragraphs, docs = store._collections(create=True)
-    rows = [(p, _paragraph_metadata(p, position)) for d in documents for position, p in enumerate(d.paragraphs)]
-    for start in range(0, len(rows), batch):
-        chunk = rows[start : start + batch]
-        paragraphs.upsert(
-            ids=[p.id for p, _ in chunk],
-            embeddings=store.embeddings.embed_documents([p.search_text for p, _ in chunk]),
-            documents=[p.text for p, _ in chunk],
-            metadatas=[m for _, m in chunk],
-        )
-    docs.upsert(
-        ids=[d.id for d in documents],
-        embeddings=[[1.0]] * len(documents),
-        metadatas=[_document_metadata(d) for d in documents],
-        documents=[d.title for d in documents],
-    )
-
-
 def _model_name(embeddings: Any) -> str:
     return getattr(embeddings, "model_id", type(embeddings).__name__)
 
 
-def _retrieval_breakdown(store: Any, retriever: Any, vectors: Any, questions: list[str]) -> dict[str, float]:
+def _retrieval_breakdown(store: Any, retriever: Any, embeddings: Any, questions: list[str]) -> dict[str, float]:
     """Median time of the steps HybridRetriever.search takes, called one by one, to show where it
     goes; "rest" is ranking, fusion and building the hits."""
     from index.retrieval import CANDIDATES
 
-    lexical = retriever._current()[3]
+    lexical = retriever.snapshot().lexical
     steps: dict[str, list[float]] = {"embed_query": [], "store_version": [], "chroma_query": [], "bm25_scores": [], "search_total": []}
     for question in questions[:20]:
         started = time.perf_counter()
-        vector = vectors.embed_query(question)
+        vector = embeddings.embed_query(question)
         steps["embed_query"].append(time.perf_counter() - started)
         started = time.perf_counter()
         store.version()

@@ -1,6 +1,6 @@
 """Calibrate `support.SUPPORT_THRESHOLD` and `support.MIN_COVERAGE` (answers and `assistant check` alike) on the bundled letter.
 
-    .venv/bin/python benchmarks/calibrate_support.py        (ASSISTANT_HOME as for the app)
+    .venv/bin/python -m devtools.calibrate_support        (ASSISTANT_HOME as for the app)
 
 For every statement: the e5 similarity of the closest source sentence, over all paragraphs (raw) and
 over only the paragraphs that pass the entity, quotation and negation tests (gated: the similarity
@@ -12,11 +12,6 @@ negatives, the current settings, and the verdicts of `assistant check`.
 """
 
 from __future__ import annotations
-
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 EXACT = [
     "Een sterke economie is de basis onder onze welvaart, onze veiligheid en ons welzijn.",

@@ -1,6 +1,6 @@
 """Compare generation strategies (assistant/generation.py) on eval question sets, one process.
 
-    python benchmarks/generation_variants.py --qa eval/dev_qa.jsonl --strategies passages,select+grammar \
+    python -m devtools.generation_variants --qa eval/dev_qa.jsonl --strategies passages,select+grammar \
         [--corpus corpus] [--ids q01,q05] [--backend local]
 
 Loads the embedder, the index and the model once and runs every strategy over the same questions,
@@ -20,9 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant import evaluate, generation  # noqa: E402
+from assistant import generation  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
+from devtools import evaluate  # noqa: E402
 
 
 def main() -> int:

@@ -10,8 +10,11 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+import click
+
 from assistant.config import Settings
-from assistant.stress.checks import (
+from devtools.fake_llm import fake_llm_server
+from devtools.stress.checks import (
     GENERATION_DELAY_S,
     LLM_TIMEOUT_S,
     QUEUE_SIZE,
@@ -25,19 +28,22 @@ from assistant.stress.checks import (
     check_queue,
     check_rate_limit,
 )
-from assistant.stress.corpus import write_stress_corpus
-from assistant.stress.report import Row, report
-from assistant.stress.server import FakeModelServer, closed_port, server_process
+from devtools.stress.corpus import write_stress_corpus
+from devtools.stress.report import Row, report
+from devtools.stress.server import MODEL_REPLY, closed_port, server_process
 
 FULL = Sizes(kill_trials=10, kill_documents=10, kill_paragraphs=60, load_clients=50, load_questions=10, queue_rounds=3)
 QUICK = Sizes(kill_trials=2, kill_documents=4, kill_paragraphs=40, load_clients=10, load_questions=5, queue_rounds=1)
 MAX_FILE_MB = 1.0
 
 
-def run_stress(settings: Settings, *, as_json: bool = False, quick: bool = False, echo: Callable[[str], Any] = print) -> bool:
-    """Run every check, print a table (or one JSON object); True when all pass."""
+def run_stress(
+    settings: Settings, cli: click.Command, *, as_json: bool = False, quick: bool = False, echo: Callable[[str], Any] = print
+) -> bool:
+    """Run every check (the CLI battery through `cli`, the `assistant` command), print a table (or one
+    JSON object); True when all pass."""
     sizes = QUICK if quick else FULL
-    embedding_model = str(getattr(settings, "stress_embedding_model", "fake") or "fake")
+    embedding_model = settings.stress_embedding_model or "fake"
     workdir = Path(tempfile.mkdtemp(prefix="assistant-stress-"))
     rows: list[Row] = []
     figures: dict[str, Any] = {"mode": "quick" if quick else "full", "embedding_model": embedding_model}
@@ -45,7 +51,7 @@ def run_stress(settings: Settings, *, as_json: bool = False, quick: bool = False
     say = (lambda text: None) if as_json else echo
     try:
         corpus = write_stress_corpus(workdir / "corpus", settings.corpus_dir)
-        with FakeModelServer(delay=GENERATION_DELAY_S) as model:
+        with fake_llm_server(reply=MODEL_REPLY, delay=GENERATION_DELAY_S) as model:
             env = {
                 "ASSISTANT_HOME": str(workdir / "home"),
                 "ASSISTANT_CORPUS": str(corpus),
@@ -55,7 +61,7 @@ def run_stress(settings: Settings, *, as_json: bool = False, quick: bool = False
                 "ASSISTANT_RATE_LIMIT": str(RATE_LIMIT),
                 "ASSISTANT_GENERATION_QUEUE": str(QUEUE_SIZE),
                 "ASSISTANT_LLM_TIMEOUT": str(LLM_TIMEOUT_S),
-                "ASSISTANT_OPENAI_BASE_URL": model.base_url,
+                "ASSISTANT_OPENAI_BASE_URL": f"{model.base_url}/v1",
                 "ASSISTANT_OLLAMA_URL": f"http://127.0.0.1:{closed_port()}",
                 "ASSISTANT_MAX_FILE_MB": str(MAX_FILE_MB),
             }
@@ -63,7 +69,7 @@ def run_stress(settings: Settings, *, as_json: bool = False, quick: bool = False
             with server_process(env, workdir) as server:
                 server_settings = Settings.load(env=env)
                 say(f"Server op {server.base_url}; bad input…")
-                check_bad_input(server, server_settings, workdir, rows, figures)
+                check_bad_input(server, server_settings, workdir, cli, rows, figures)
                 say("Toegang en bestandsroutes…")
                 check_access(server, server_settings, rows, figures)
                 say(f"Belasting: {sizes.load_clients} clients x {sizes.load_questions} vragen…")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.stress.corpus import CORPUS_QUESTIONS, HTML_PAYLOADS, INJECTION_QUESTIONS
-from assistant.stress.documents import BAD_REASONS
-from assistant.stress.report import Outcome
+import click
+
+from devtools.stress.corpus import CORPUS_QUESTIONS, HTML_PAYLOADS, INJECTION_QUESTIONS
+from devtools.stress.documents import BAD_REASONS
+from devtools.stress.report import Outcome
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,9 @@ def cli_probes(bad_files: dict[str, Path], max_chars: int) -> list[CliProbe]:
     return probes
 
 
-def run_cli_probes(probes: list[CliProbe], base_args: list[str]) -> list[Outcome]:
+def run_cli_probes(probes: list[CliProbe], base_args: list[str], cli: click.Command) -> list[Outcome]:
+    """Each probe through `cli` (the `assistant` command, handed in: devtools does not import the CLI)."""
     from click.testing import CliRunner
-
-    from assistant.cli import cli
 
     runner = CliRunner()
     outcomes = []

@@ -2,20 +2,20 @@
 
 Everything runs on loopback with bounded counts and time: a temporary home and corpus, the
 server as a subprocess (`assistant serve`), fake embeddings unless settings say otherwise, and a
-small fake OpenAI-compatible model server in this process as the generative backend. The same
+small fake OpenAI-compatible model server in this process (`devtools.fake_llm`) as the generative backend. The same
 building blocks (the bad-input probes, the bad documents, the kill trials, the load runner) are
 used by the tests, through the names below.
 """
 
-from assistant.stress.cli_battery import CliProbe, cli_probes, run_cli_probes
-from assistant.stress.corpus import CORPUS_QUESTIONS, INJECTED_FILES, INJECTION_QUESTIONS, OFF_CORPUS_QUESTIONS, write_stress_corpus
-from assistant.stress.documents import BAD_REASONS, BAD_SUBFOLDER, _pdf, bad_documents, write_bad_documents
-from assistant.stress.load import run_load
-from assistant.stress.probes import _answer_check, http_fingerprint, http_probes, run_probes, send_probe
-from assistant.stress.routes import TRAVERSAL_PATHS, file_route_outcomes, private_file_paths, raw_get
-from assistant.stress.runner import run_stress
-from assistant.stress.server import FakeModelServer, closed_port
-from assistant.stress.sigkill import index_state, kill_times, kill_trial, reference_ingest, write_kill_corpus
+from devtools.stress.cli_battery import CliProbe, cli_probes, run_cli_probes
+from devtools.stress.corpus import CORPUS_QUESTIONS, INJECTED_FILES, INJECTION_QUESTIONS, OFF_CORPUS_QUESTIONS, write_stress_corpus
+from devtools.stress.documents import BAD_REASONS, BAD_SUBFOLDER, _pdf, bad_documents, write_bad_documents
+from devtools.stress.load import run_load
+from devtools.stress.probes import _answer_check, http_fingerprint, http_probes, run_probes, send_probe
+from devtools.stress.routes import TRAVERSAL_PATHS, file_route_outcomes, private_file_paths, raw_get
+from devtools.stress.runner import run_stress
+from devtools.stress.server import MODEL_REPLY, closed_port
+from devtools.stress.sigkill import index_state, kill_times, kill_trial, reference_ingest, write_kill_corpus
 
 # `_answer_check` and `_pdf` stay private to their modules; tests reach them through this package.
 __all__ = [
@@ -23,9 +23,9 @@ __all__ = [
     "BAD_SUBFOLDER",
     "CORPUS_QUESTIONS",
     "CliProbe",
-    "FakeModelServer",
     "INJECTED_FILES",
     "INJECTION_QUESTIONS",
+    "MODEL_REPLY",
     "OFF_CORPUS_QUESTIONS",
     "TRAVERSAL_PATHS",
     "_answer_check",

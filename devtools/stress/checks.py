@@ -10,16 +10,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import click
+
 from assistant.config import Settings
-from assistant.stress.cli_battery import CliProbe, cli_probes, run_cli_probes
-from assistant.stress.corpus import CORPUS_QUESTIONS, OFF_CORPUS_QUESTIONS
-from assistant.stress.documents import BAD_SUBFOLDER, write_bad_documents
-from assistant.stress.load import client_ip, http_client, run_load
-from assistant.stress.probes import Probe, http_fingerprint, http_probes, run_probes, send_probe
-from assistant.stress.report import Row, failure_list, failure_note
-from assistant.stress.routes import TRAVERSAL_PATHS, file_route_outcomes, private_file_paths
-from assistant.stress.server import FakeModelServer, ServerUnderTest
-from assistant.stress.sigkill import KillTrial, index_state, kill_times, kill_trial, reference_ingest, trial_settings, write_kill_corpus
+from devtools.stress.cli_battery import CliProbe, cli_probes, run_cli_probes
+from devtools.stress.corpus import CORPUS_QUESTIONS, OFF_CORPUS_QUESTIONS
+from devtools.stress.documents import BAD_SUBFOLDER, write_bad_documents
+from devtools.stress.load import client_ip, http_client, run_load
+from devtools.stress.probes import Probe, http_fingerprint, http_probes, run_probes, send_probe
+from devtools.stress.report import Row, failure_list, failure_note
+from devtools.stress.routes import TRAVERSAL_PATHS, file_route_outcomes, private_file_paths
+from devtools.fake_llm import FakeLLMServer
+from devtools.stress.server import ServerUnderTest
+from devtools.stress.sigkill import KillTrial, index_state, kill_times, kill_trial, reference_ingest, trial_settings, write_kill_corpus
 
 
 @dataclass
@@ -40,7 +43,8 @@ RATE_LIMIT = 60
 RSS_GROWTH_LIMIT_MB = 60.0
 
 
-def check_bad_input(server: ServerUnderTest, settings: Settings, workdir: Path, rows: list[Row], figures: dict[str, Any]) -> None:
+def check_bad_input(server: ServerUnderTest, settings: Settings, workdir: Path, cli: click.Command, rows: list[Row],
+                    figures: dict[str, Any]) -> None:
     max_bytes = int(settings.max_file_mb * 2**20)
     corpus = Path(settings.corpus_dir)
     write_bad_documents(corpus / BAD_SUBFOLDER, max_bytes)
@@ -73,10 +77,10 @@ def check_bad_input(server: ServerUnderTest, settings: Settings, workdir: Path, 
     bad_files = write_bad_documents(workdir / "bad", max_bytes)
     base = ["--home", str(cli_home), "--corpus-dir", str(settings.corpus_dir), "--embedding-model", settings.embedding_model,
             "--backend", "extractive", "--max-file-mb", str(settings.max_file_mb)]
-    run_cli_probes([CliProbe("voorbereiding: ingest", ("ingest",), 0)], base)
+    run_cli_probes([CliProbe("voorbereiding: ingest", ("ingest",), 0)], base, cli)
     cli_settings = trial_settings(cli_home, Path(settings.corpus_dir), settings.embedding_model)
     before_state = index_state(cli_settings)
-    outcomes = run_cli_probes(cli_probes(bad_files, settings.max_question_chars), base)
+    outcomes = run_cli_probes(cli_probes(bad_files, settings.max_question_chars), base, cli)
     after_state = index_state(cli_settings)
     ok = sum(o.ok for o in outcomes)
     same = before_state.fingerprint == after_state.fingerprint
@@ -130,7 +134,7 @@ def check_load(server: ServerUnderTest, sizes: Sizes, rows: list[Row], figures: 
                     result.errors == 0))
 
 
-def check_queue(server: ServerUnderTest, model: FakeModelServer, sizes: Sizes, rows: list[Row], figures: dict[str, Any]) -> None:
+def check_queue(server: ServerUnderTest, model: FakeLLMServer, sizes: Sizes, rows: list[Row], figures: dict[str, Any]) -> None:
     model.delay = GENERATION_DELAY_S
     burst = QUEUE_SIZE * 4
     rss = [server.rss_mb()]
@@ -154,7 +158,7 @@ def check_queue(server: ServerUnderTest, model: FakeModelServer, sizes: Sizes, r
     rows.append(Row("geheugen (RSS) server", f"voor {rss[0]:.0f} MB, na {rss[-1]:.0f} MB (groei na eerste ronde {growth:+.0f} MB)", stable))
 
 
-def check_llm_faults(server: ServerUnderTest, model: FakeModelServer, rows: list[Row], figures: dict[str, Any]) -> None:
+def check_llm_faults(server: ServerUnderTest, model: FakeLLMServer, rows: list[Row], figures: dict[str, Any]) -> None:
     import httpx
 
     results = {}

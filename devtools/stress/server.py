@@ -1,20 +1,17 @@
-"""The servers a stress run talks to: `assistant serve` as a subprocess, and a fake generative model."""
+"""The server a stress run talks to: `assistant serve` as a subprocess (the fake model is devtools.fake_llm)."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 
 def child_env(variables: dict[str, str]) -> dict[str, str]:
@@ -28,63 +25,8 @@ def cli_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "assistant.cli", *args]
 
 
-class FakeModelServer:
-    """OpenAI-compatible /v1/chat/completions on 127.0.0.1; each answer waits `delay` seconds."""
-
-    def __init__(self, reply: str = "Nederland speelt een leidende rol in de mondiale halfgeleiderketen [1].", delay: float = 0.0):
-        self.reply = reply
-        self.delay = delay
-        self.requests = 0
-        self._stopping = threading.Event()
-        self._httpd: ThreadingHTTPServer | None = None
-
-    @property
-    def base_url(self) -> str:
-        assert self._httpd is not None
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> "FakeModelServer":
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-                server.requests += 1
-                if server._stopping.wait(server.delay):
-                    return
-                words = server.reply.split(" ")
-                try:
-                    if not body.get("stream"):
-                        data = json.dumps({"choices": [{"index": 0, "message": {"role": "assistant", "content": server.reply}, "finish_reason": "stop"}]})
-                        self.send_response(200)
-                        self.send_header("Content-Type", "application/json")
-                        self.send_header("Content-Length", str(len(data)))
-                        self.end_headers()
-                        self.wfile.write(data.encode())
-                        return
-                    self.send_response(200)
-                    self.send_header("Content-Type", "text/event-stream")
-                    self.end_headers()
-                    for i, word in enumerate(words):
-                        delta = {"content": word + (" " if i < len(words) - 1 else "")}
-                        self.wfile.write(f"data: {json.dumps({'choices': [{'index': 0, 'delta': delta}]})}\n\n".encode())
-                    self.wfile.write(b"data: [DONE]\n\n")
-                except OSError:
-                    pass  # the client gave up (its deadline passed)
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stopping.set()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
+# What the fake model server (devtools.fake_llm) answers during a stress run: a sentence of the letter, cited.
+MODEL_REPLY = "Nederland speelt een leidende rol in de mondiale halfgeleiderketen [1]."
 
 
 def closed_port() -> int:

@@ -1,4 +1,5 @@
-"""A fake LLM server on 127.0.0.1 speaking OpenAI chat-completions and Ollama /api/chat.
+"""A fake LLM server on 127.0.0.1 speaking OpenAI chat-completions and Ollama /api/chat: the one
+the tests use and the one `assistant stress` runs as its generative backend.
 
     with fake_llm_server(reply="Het antwoord [1].") as server:
         OpenAICompatibleChat(base_url=server.base_url, model="m")   # POST .../chat/completions
@@ -6,8 +7,9 @@
         server.requests   # JSON bodies received, in order
 
 Both protocols answer on the same base URL (routing is by path suffix), stream or not as the
-request asks. `delay` holds back the whole response (timeouts), `token_delay` paces streamed
-tokens, `fail` answers HTTP 500 (or the given status) with an error body.
+request asks. `delay` holds back the whole response (timeouts; it may be changed while the server
+runs), `token_delay` paces streamed tokens, `fail` answers HTTP 500 (or the given status) with an
+error body.
 """
 
 from __future__ import annotations
@@ -69,11 +71,14 @@ def _handler(server: FakeLLMServer) -> type[BaseHTTPRequestHandler]:
 
         def _json(self, status: int, data: dict[str, Any]) -> None:
             payload = json.dumps(data).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (its deadline passed)
 
         def _start_stream(self, content_type: str) -> None:
             # HTTP/1.0 without Content-Length: the body ends when the connection closes.

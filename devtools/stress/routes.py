@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from assistant.stress.report import Outcome
+from devtools.stress.report import Outcome
 
 PASSWD_MARK = "root:x:0:0"
 

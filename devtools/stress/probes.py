@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from assistant.stress.corpus import CORPUS_QUESTIONS, HTML_PAYLOADS, INJECTION_QUESTIONS, OFF_CORPUS_QUESTIONS
-from assistant.stress.documents import BAD_REASONS, BAD_SUBFOLDER, bad_documents
-from assistant.stress.report import Outcome
+from devtools.stress.corpus import CORPUS_QUESTIONS, HTML_PAYLOADS, INJECTION_QUESTIONS, OFF_CORPUS_QUESTIONS
+from devtools.stress.documents import BAD_REASONS, BAD_SUBFOLDER, bad_documents
+from devtools.stress.report import Outcome
 
 NO_JSON = object()
 ADMIN_TOKEN_HEADER = "Authorization"
