@@ -36,7 +36,9 @@ TARGETS: dict[str, tuple[str, float]] = {
     "retrieval_p95_ms_10k": ("<=", 60.0),
     "retrieval_p50_ratio_50k_1k": ("<=", 2.0),
     "extractive_p50_ms": ("<=", 300.0),
-    "local_ttft_s": ("<=", 6.0),
+    "verbatim_p50_ms": ("<=", 300.0),
+    "local_verbatim_ms": ("<=", 300.0),
+    "local_ttft_s": ("<=", 4.0),
     "local_overhead_ratio": ("<=", 1.10),
 }
 ROWS = (
@@ -52,7 +54,9 @@ ROWS = (
     ("retrieval_p50_ratio_50k_1k", "retrieval p50 50k / 1k"),
     ("extractive_p50_ms", "extractive answer p50, warm (ms)"),
     ("extractive_first_p50_ms", "extractive answer p50, first ask (ms)"),
-    ("local_ttft_s", "local: time to first token, warm (s)"),
+    ("verbatim_p50_ms", "verbatim part on screen p50, warm (ms)"),
+    ("local_verbatim_ms", "local: verbatim part on screen, warm (ms)"),
+    ("local_ttft_s", "local: summary's first token, warm (s)"),
     ("local_ttft_cold_s", "local: time to first token, first ask (s)"),
     ("local_overhead_ratio", "local: chain / raw llama.cpp"),
     ("local_overhead_in_run_ratio", "local: chain / its own llama.cpp call"),
@@ -377,8 +381,16 @@ def bench_extractive(settings: Settings, embeddings: Any, notes: list[str]) -> t
             if answer.answerable and question not in answerable:
                 answerable.append(question)
         passes.append(times)
+    on_screen = []
+    for question in questions:  # warm: what a running server shows first, whatever the backend
+        started = time.perf_counter()
+        for event in assistant.ask_stream(question, backend="extractive"):
+            if event.type == "extractive":
+                on_screen.append((time.perf_counter() - started) * 1000)
+                break
     results = {
         "extractive_questions": len(questions),
+        "verbatim_p50_ms": _percentile(on_screen, 50),
         "extractive_first_p50_ms": _percentile(passes[0], 50),
         "extractive_p50_ms": _percentile(passes[1], 50),
         "extractive_p95_ms": _percentile(passes[1], 95),
@@ -391,7 +403,7 @@ def bench_extractive(settings: Settings, embeddings: Any, notes: list[str]) -> t
 
 
 def _no_local(reason: str) -> dict[str, Any]:
-    return {"local_ttft_s": None, "local_ttft_cold_s": None, "local_overhead_ratio": None, "local_reason": reason}
+    return {"local_ttft_s": None, "local_verbatim_ms": None, "local_ttft_cold_s": None, "local_overhead_ratio": None, "local_reason": reason}
 
 
 def bench_local(settings: Settings, embeddings: Any, answerable: list[str], rounds: int, notes: list[str]) -> dict[str, Any]:
@@ -460,6 +472,7 @@ def bench_local(settings: Settings, embeddings: Any, answerable: list[str], roun
     usage = raw.get("usage", {})
     return {
         "local_ttft_s": warm["ttft_s"],
+        "local_verbatim_ms": warm["verbatim_ms"],
         "local_ttft_cold_s": min((run["ttft_s"] for run in chain_runs if run["ttft_s"] is not None), default=None),
         "local_overhead_ratio": round(best["total_s"] / min(raw_runs), 3),
         # The same comparison inside one run (chain total / its own llama.cpp call): immune to the
@@ -508,10 +521,10 @@ class _LocalRun:
         spent = self.spent = []
 
         class RecordingChat(LocalLlamaChat):
-            def _deltas(self, messages: list, stop: list[str] | None):  # type: ignore[override]
+            def _deltas(self, messages: list, stop: list[str] | None, grammar: str | None = None):  # type: ignore[override]
                 sent.append(to_chat_messages(messages))
                 started = time.perf_counter()
-                yield from super()._deltas(messages, stop)
+                yield from super()._deltas(messages, stop, grammar)
                 spent.append(time.perf_counter() - started)
 
         self.max_tokens = max_tokens
@@ -520,18 +533,21 @@ class _LocalRun:
         self.assistant.ask(_questions("own_qa.jsonl")[0]["question"], backend="extractive")  # retriever state, not the model
 
     def ask(self, question: str) -> dict[str, Any]:
-        ttft = answer = None
+        ttft = answer = verbatim = None
         pieces = 0
         self.spent.clear()
         started = time.perf_counter()
         for event in self.assistant.ask_stream(question, backend="local"):
-            if event.type == "token":
+            if event.type == "extractive":
+                verbatim = time.perf_counter() - started
+            elif event.type == "token":
                 pieces += 1
                 ttft = ttft if ttft is not None else time.perf_counter() - started
             elif event.type == "answer":
                 answer = event.answer
         return {
             "ttft_s": None if ttft is None else round(ttft, 2),
+            "verbatim_ms": None if verbatim is None else round(verbatim * 1000, 1),
             "total_s": round(time.perf_counter() - started, 2),
             "pieces": pieces,
             "llm_s": round(sum(self.spent), 2),
