@@ -242,7 +242,7 @@ def verify(state: ChainState, services: AnswerServices) -> None:
                 continue
             support = _supporting(bare, cited, passages, embedder, state.language)
             if support:
-                kept.append((bare, support))
+                kept.append((bare, list({p.id: p for p in support}.values())))  # sources may number one paragraph twice
             else:
                 dropped += 1
         if kept and not _rests_on_best_passages(kept, state.scored):

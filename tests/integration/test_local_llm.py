@@ -6,6 +6,7 @@ Needs `make setup-local`. Prints time-to-first-token and tokens/s for a ~700-tok
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def _messages(context: str, question: str) -> list:
 def model() -> LocalLlamaChat:
     settings = Settings.load()
     assert local_available(settings), f"No local model at {default_model_path(settings)}; run `make setup-local`."
-    model = make_chat_model(settings, "auto")
+    model = make_chat_model(settings, "local")
     assert isinstance(model, LocalLlamaChat)
     model = model.model_copy(update={"max_tokens": 64})
     start = time.monotonic()
@@ -96,3 +97,14 @@ def _count_tokens(model: LocalLlamaChat, messages: list) -> int:
     llama, _ = local._LLAMAS[str(Path(model.model_path).resolve())]
     text = "\n".join(str(m.text) for m in messages)
     return len(llama.tokenize(text.encode(), add_bos=False))
+
+
+def test_the_grammar_makes_every_sentence_end_in_a_marker_it_was_given(model):
+    from assistant import generation
+
+    gbnf = generation.reply_grammar(2, "nl", generation.STRATEGIES["sentences+grammar"])
+    context = CONTEXT.replace("Daarin", "\n[2] Daarin")
+    long_enough = model.model_copy(update={"max_tokens": 200})
+    reply = "".join(chunk.content for chunk in long_enough.stream(_messages(context, QUESTION), grammar=gbnf))
+    print(f"\n[local-llm] constrained reply: {reply!r}")
+    assert reply == "NIET_GEVONDEN" or re.fullmatch(r"[^\[\]\n]{4,301} (?:\[[12]\]){1,2}\.(?: [^\[\]\n]{4,301} (?:\[[12]\]){1,2}\.){0,2}", reply)
