@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from assistant.config import Settings
+from assistant.summary import SUMMARY_HEADING
 from ingest.errors import UserError
 
 
@@ -201,22 +202,33 @@ def ask(ctx: click.Context, question: str, backend: str | None, as_json: bool) -
         if as_json:
             _echo_json(assistant.ask(question, [], backend).to_dict())
             return
-        answer = None
+        answer, written = None, ""
         for event in assistant.ask_stream(question, [], backend):
-            if event.type == "token":
+            if event.type == "extractive" and event.answer is not None:
+                click.echo(event.answer.answer)  # the verbatim answer, before any model writes
+            elif event.type == "token":
+                if not written:
+                    click.echo(f"\n{SUMMARY_HEADING}:")
+                written += event.text
                 click.echo(event.text, nl=False)
             else:
                 answer = event.answer
     except UserError as exc:
         _fail(str(exc))
     click.echo("")
+    if answer.generated and answer.generated.answer != written.strip():
+        click.echo(f"\nNa controle tegen de bronnen: {answer.generated.answer}")
     if answer.notice:
         click.echo(f"\nLet op: {answer.notice}")
-    if answer.citations:
-        click.echo("\nBronnen:")
-        for c in answer.citations:
-            page = f", p. {c.page}" if c.page else ""
-            click.echo(f"[{c.n}] {c.doc_title}, {c.label}{page}: {c.text}")
+    parts = [("Bronnen", answer.extractive or answer)]
+    if answer.generated:
+        parts.append((f"Bronnen bij de {SUMMARY_HEADING.lower()}", answer.generated))
+    for title, part in parts:
+        if part.citations:
+            click.echo(f"\n{title}:")
+            for c in part.citations:
+                page = f", p. {c.page}" if c.page else ""
+                click.echo(f"[{c.n}] {c.doc_title}, {c.label}{page}: {c.text}")
 
 
 @cli.command()

@@ -17,6 +17,7 @@ from typing import Any, Iterator
 from assistant.types import Answer, StreamEvent
 
 VERBATIM = "extractive"
+SUMMARY_HEADING = "Samenvatting door het taalmodel"
 TEXTS = {
     "nl": {"model_refused": "Het taalmodel ({backend}) vond het antwoord niet in de passages; het letterlijke antwoord blijft staan."},
     "en": {"model_refused": "The language model ({backend}) did not find the answer in the passages; the verbatim answer stands."},

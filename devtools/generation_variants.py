@@ -5,12 +5,14 @@
 
 Loads the embedder, the index and the model once and runs every strategy over the same questions,
 printing `assistant eval`'s answer metrics plus fallbacks and the time per answer. ASSISTANT_HOME
-(default: a folder under /tmp per corpus) holds the index.
+(default: a folder under /tmp per corpus) holds the index; link its `models` folder to an existing
+model cache to skip converting the embedding model again.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import statistics
@@ -37,7 +39,8 @@ def main() -> int:
     parser.add_argument("--show", action="store_true", help="print every answer")
     args = parser.parse_args()
 
-    home = Path(os.environ.get("ASSISTANT_HOME") or f"/tmp/generation-variants-{args.corpus.resolve().name}")
+    corpus_key = hashlib.sha256(str(args.corpus.resolve()).encode()).hexdigest()[:8]
+    home = Path(os.environ.get("ASSISTANT_HOME") or f"/tmp/generation-variants-{corpus_key}")
     settings = Settings.load(home=home, corpus_dir=args.corpus.resolve(), backend=args.backend)
     assistant = Assistant(settings)
     assistant.ensure_index()

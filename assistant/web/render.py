@@ -12,6 +12,8 @@ import re
 from typing import Any, Iterable
 from urllib.parse import quote, urlsplit
 
+from assistant.summary import SUMMARY_HEADING
+
 MARKER = re.compile(r"\[(\d{1,3})\]")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:<>&\"'])")
 
@@ -68,7 +70,6 @@ def _linked_markdown(text: str, cites: dict[int, dict[str, Any]]) -> str:
     return "".join(out)
 
 
-SUMMARY_HEADING = "Samenvatting door het taalmodel"
 SUMMARY_NOTE = "Geschreven door een taalmodel en per zin gecontroleerd tegen de bronnen; het letterlijke antwoord hierboven is leidend."
 SUMMARY_PENDING = "Het taalmodel schrijft een samenvatting…"
 
