@@ -89,3 +89,18 @@ def test_verbatim_answer_first_then_the_summary_streams_below_it(summarising_sit
     target = viewer.url.split("#", 1)[1]
     viewer.wait_for_function("id => document.getElementById(id).classList.contains('sv-highlight')", arg=target)
     assert "begin 2025 de Semicon Board NL van start gegaan" in viewer.locator(f"[id='{target}']").inner_text()
+
+
+def test_widget_shows_the_verbatim_answer_then_the_summary(summarising_site, page):
+    page.goto(summarising_site + "/embed")
+    page.get_by_label("Uw vraag").fill(QUESTION)
+    page.get_by_label("Uw vraag").press("Enter")
+    bot = page.locator(".sv-bot").last
+    bot.locator(".sv-answer-text a.sv-cite").first.wait_for()  # verbatim, with its citation link
+    bot.locator(".sv-summary").wait_for()
+    page.wait_for_function("() => !!document.querySelector('.sv-bot .sv-summary .sv-sources')")  # the verified summary
+    text = bot.inner_text()
+    assert text.index("Volgens Kamerbrief Semicon Visie 2035") < text.index("Samenvatting door het taalmodel")
+    assert "De Semicon Board NL is begin 2025 van start gegaan" in bot.locator(".sv-summary").inner_text()
+    assert bot.get_by_role("button", name="Ja, nuttig").inner_text() == "Ja"
+    shot(page, "widget-summary")
