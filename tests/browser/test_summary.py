@@ -26,8 +26,8 @@ def _reply(body: dict) -> str:
     return SUMMARY.format(n=numbers[0]) if numbers else "NIET_GEVONDEN"
 
 
-@pytest.fixture(scope="module")
-def summarising_site(tmp_path_factory):
+def _site(tmp_path_factory, backend: str):
+    """A live assistant answering with `backend`, its model played by the fake LLM server."""
     from assistant.service import Assistant
     from assistant.web.app import create_app
     from index.embeddings import FakeEmbeddings
@@ -35,7 +35,7 @@ def summarising_site(tmp_path_factory):
     with fake_llm_server(reply=_reply, token_delay=0.15) as llm:
         settings = Settings.load(
             env={}, home=tmp_path_factory.mktemp("summary") / "home", corpus_dir=PROJECT_ROOT / "corpus",
-            embedding_model="fake", backend="openai/fake", openai_base_url=llm.base_url + "/v1", rate_limit_per_minute=1000,
+            embedding_model="fake", backend=backend, openai_base_url=llm.base_url + "/v1", rate_limit_per_minute=1000,
         )
         assistant = Assistant(settings, embeddings=FakeEmbeddings())
         assistant.ingest()
@@ -45,6 +45,19 @@ def summarising_site(tmp_path_factory):
             yield _origin(sock)
         finally:
             server.stop()
+
+
+@pytest.fixture(scope="module")
+def summarising_site(tmp_path_factory):
+    yield from _site(tmp_path_factory, "openai/fake")
+
+
+@pytest.fixture(scope="module")
+def on_request_site(tmp_path_factory):
+    # `auto` with an installed local model offers "Vat samen"; the fake server stands in for that model.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("assistant.summary.on_request_backend", lambda settings: "openai/fake")
+        yield from _site(tmp_path_factory, "auto")
 
 
 def test_verbatim_answer_first_then_the_summary_streams_below_it(summarising_site, context, page):
@@ -104,3 +117,23 @@ def test_widget_shows_the_verbatim_answer_then_the_summary(summarising_site, pag
     assert "De Semicon Board NL is begin 2025 van start gegaan" in bot.locator(".sv-summary").inner_text()
     assert bot.get_by_role("button", name="Ja, nuttig").inner_text() == "Ja"
     shot(page, "widget-summary")
+
+
+def test_auto_answers_verbatim_and_summarises_on_request(on_request_site, page):
+    page.goto(on_request_site + "/")
+    box = page.get_by_label("Uw vraag")
+    box.fill(QUESTION)
+    box.press("Enter")
+    bubble = page.locator("#sv-chat [data-testid='bot']").last
+    bubble.get_by_role("link", name="[1]", exact=True).first.wait_for()
+    summarize = page.get_by_role("button", name="Vat samen")
+    summarize.wait_for()
+    assert "Samenvatting door het taalmodel" not in bubble.inner_text()  # nobody waited for a model
+    summarize.click()
+    page.wait_for_function(
+        "() => { const b = [...document.querySelectorAll(\"#sv-chat [data-testid='bot']\")].pop();"
+        " return b && b.innerText.includes('integrale publiek-private visie [1]') && !b.innerText.includes('▌'); }"
+    )
+    final = bubble.inner_text()
+    assert final.index("Volgens Kamerbrief") < final.index("Samenvatting door het taalmodel")
+    assert summarize.is_hidden()
