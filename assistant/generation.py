@@ -43,10 +43,8 @@ STRATEGIES = {
     s.name: s
     for s in (
         Strategy("passages"),
-        Strategy("passages+grammar", grammar=True),
         Strategy("sentences+grammar", sentences=True, grammar=True, max_sources=6),
         Strategy("select+grammar", sentences=True, grammar=True, select_first=True, max_sources=6),
-        Strategy("select+grammar+fewshot", sentences=True, grammar=True, select_first=True, few_shot=True, max_sources=6),
         Strategy(
             "select+grammar+fewshot+hints", sentences=True, grammar=True, select_first=True, few_shot=True, question_hints=True, max_sources=6
         ),
