@@ -60,8 +60,9 @@ def _sse(event: str, data: dict[str, Any]) -> bytes:
 
 
 def _event_bytes(event: StreamEvent) -> bytes:
-    if event.type == "answer" and event.answer is not None:
-        return _sse("answer", event.answer.to_dict())
+    # 'extractive': the verbatim answer, before any model writes; 'answer': the final one.
+    if event.type in ("extractive", "answer") and event.answer is not None:
+        return _sse(event.type, event.answer.to_dict())
     return _sse("token", {"text": event.text})
 
 

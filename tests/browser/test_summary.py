@@ -110,7 +110,8 @@ def test_widget_shows_the_verbatim_answer_then_the_summary(summarising_site, pag
     page.get_by_label("Uw vraag").press("Enter")
     bot = page.locator(".sv-bot").last
     bot.locator(".sv-answer-text a.sv-cite").first.wait_for()  # verbatim, with its citation link
-    bot.locator(".sv-summary").wait_for()
+    bot.locator(".sv-summary-text").wait_for()  # the summary streaming under it, verbatim still shown
+    assert bot.locator(".sv-answer-text a.sv-cite").count() >= 1
     page.wait_for_function("() => !!document.querySelector('.sv-bot .sv-summary .sv-sources')")  # the verified summary
     text = bot.inner_text()
     assert text.index("Volgens Kamerbrief Semicon Visie 2035") < text.index("Samenvatting door het taalmodel")

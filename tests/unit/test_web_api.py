@@ -136,6 +136,21 @@ def test_stream_from_a_service_that_is_not_ready_is_503_json(make):
     assert r.json() == {"detail": "De index is nog niet gebouwd."}
 
 
+def test_stream_sends_the_verbatim_answer_first_then_the_summary(make):
+    class Summarising(FakeAssistant):
+        def ask_stream(self, question, history=None, backend=None):
+            verbatim = self.ask(question, history, backend)
+            yield StreamEvent("extractive", answer=verbatim)
+            yield StreamEvent("token", text="Samen")
+            yield StreamEvent("answer", answer=verbatim)
+
+    http, _ = make(Summarising())
+    events = sse_events(http.post("/api/ask", json={"question": "Wat is de rol van Nederland?", "stream": True}).text)
+    assert [kind for kind, _ in events] == ["extractive", "token", "answer"]
+    assert events[0][1]["answer"] == NORMAL_ANSWER and len(events[0][1]["citations"]) == 2
+    assert events[1][1] == {"text": "Samen"}
+
+
 def test_error_in_the_middle_of_a_stream_becomes_an_error_event(make):
     class Breaks(FakeAssistant):
         def ask_stream(self, question, history=None, backend=None):
