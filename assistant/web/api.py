@@ -36,7 +36,7 @@ class AskRequest(BaseModel):
     question: Text = Field(description="De vraag, niet leeg; maximaal settings.max_question_chars tekens.")
     history: list[Turn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS, description="Eerdere beurten van het gesprek.")
     backend: Text | None = Field(default=None, max_length=200, description="Antwoordbackend, bv. 'extractive'.")
-    stream: StrictBool = Field(default=False, description="Antwoord als text/event-stream: 'token'-events, dan één 'answer'.")
+    stream: StrictBool = Field(default=False, description="Antwoord als text/event-stream: eerst 'extractive' (het letterlijke antwoord), dan 'token'-events van de samenvatting door het taalmodel (als dat meeschrijft), dan één 'answer'.")
 
 
 class CheckRequest(BaseModel):
