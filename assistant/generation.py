@@ -218,8 +218,9 @@ def reply_grammar(source_count: int, language: str, strategy: Strategy) -> str:
     return "\n".join(
         [
             f'root ::= {json.dumps(REFUSAL_WORD[language])} | {answer}',
-            # Sentence text cannot hold "[" or a line break: the only bracket is a marker.
-            'sentence ::= [^\\[\\]\\n] [^\\[\\]\\n]{3,300} " " marker marker? "."',
+            # Sentence text cannot hold "[" or a line break or tab (the model padded with carriage returns):
+            # the only bracket is a marker.
+            'sentence ::= [^\\[\\]\\n\\r\\t] [^\\[\\]\\n\\r\\t]{3,300} " " marker marker? "."',
             'marker ::= "[" num "]"',
             f"num ::= {numbers}",
         ]

@@ -102,9 +102,10 @@ def _count_tokens(model: LocalLlamaChat, messages: list) -> int:
 def test_the_grammar_makes_every_sentence_end_in_a_marker_it_was_given(model):
     from assistant import generation
 
-    gbnf = generation.reply_grammar(2, "nl", generation.STRATEGIES["sentences+grammar"])
+    one_sentence = generation.Strategy("one", sentences=True, grammar=True, max_sentences=1)
+    gbnf = generation.reply_grammar(2, "nl", one_sentence)
     context = CONTEXT.replace("Daarin", "\n[2] Daarin")
-    long_enough = model.model_copy(update={"max_tokens": 200})
+    long_enough = model.model_copy(update={"max_tokens": 120, "timeout": None})  # a sentence is at most ~80 tokens
     reply = "".join(chunk.content for chunk in long_enough.stream(_messages(context, QUESTION), grammar=gbnf))
     print(f"\n[local-llm] constrained reply: {reply!r}")
-    assert reply == "NIET_GEVONDEN" or re.fullmatch(r"[^\[\]\n]{4,301} (?:\[[12]\]){1,2}\.(?: [^\[\]\n]{4,301} (?:\[[12]\]){1,2}\.){0,2}", reply)
+    assert reply == "NIET_GEVONDEN" or re.fullmatch(r"[^\[\]\n\r\t]{4,301} (?:\[[12]\]){1,2}\.", reply)

@@ -65,7 +65,7 @@ def test_the_grammar_names_only_given_sources_and_bounds_the_sentences(select_fi
     assert rules["root"].startswith('"NIET_GEVONDEN" | ')
     assert rules["root"].endswith('sentence (" " sentence){0,1}')
     assert ('"Zinnen: " num' in rules["root"]) is select_first
-    assert rules["sentence"].endswith('" " marker marker? "."') and "[^\\[\\]\\n]" in rules["sentence"]
+    assert rules["sentence"].endswith('" " marker marker? "."') and "[^\\[\\]\\n\\r\\t]" in rules["sentence"]
 
 
 def test_a_select_first_reply_is_read_as_its_answer_and_streams_only_that():
