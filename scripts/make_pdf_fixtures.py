@@ -6,7 +6,7 @@ Producers encode text differently, which is the point:
   - headless Chromium `--print-to-pdf`: justified text, `hyphens: auto`, `<sup>` markers, soft hyphens;
   - LibreOffice `soffice --convert-to pdf` from an ODT with real footnotes and page-anchored frames;
   - ReportLab, one text run per word with a font switch per run (tests/pdfrender.py);
-  - Ghostscript `-sDEVICE=pdfwrite` re-distilling the Chromium letter (re-encoded fonts).
+  - Ghostscript `-sDEVICE=pdfwrite` re-distilling the LibreOffice letter and the Chromium report.
 Layouts: the shipped letter (body left, letterhead sidebar right, footnotes at the page bottom,
 "Pagina x van y"), and a two-column report (title page, contents, running header/footer,
 numbered headings, a table with caption, bullets, a figure, ligatures and soft hyphens).
@@ -161,7 +161,7 @@ ODT_STYLES = f"""<?xml version="1.0" encoding="UTF-8"?>
   <style:default-style style:family="paragraph"><style:paragraph-properties fo:hyphenation-ladder-count="no-limit"/>
    <style:text-properties style:font-name="Liberation Sans" fo:font-family="'Liberation Sans'" fo:font-size="9.5pt" fo:language="nl" fo:country="NL"/></style:default-style>
   <style:style style:name="Standard" style:family="paragraph"><style:paragraph-properties fo:text-align="justify" fo:margin-bottom="13pt" fo:line-height="13pt"/></style:style>
-  <style:style style:name="Footnote" style:family="paragraph"><style:paragraph-properties fo:margin-bottom="0pt" fo:line-height="8.6pt"/>
+  <style:style style:name="Footnote" style:family="paragraph"><style:paragraph-properties fo:margin-left="4mm" fo:text-indent="-4mm" fo:margin-bottom="0pt" fo:line-height="8.6pt"/>
    <style:text-properties fo:font-size="7pt"/></style:style>
   <style:style style:name="Side" style:family="paragraph"><style:paragraph-properties fo:margin-bottom="9pt" fo:line-height="9pt" fo:text-align="start"/>
    <style:text-properties fo:font-size="7pt"/></style:style>
@@ -407,7 +407,9 @@ def main() -> None:
         shutil.copy(soffice_pdf(odt_path, Path(tmp)), OUT / "letter-libreoffice.pdf")
 
     (OUT / "letter-reportlab.pdf").write_bytes(render_pdf(document, source, per_word=True))
-    ghostscript_pdf(OUT / "letter-chromium.pdf", OUT / "letter-ghostscript.pdf")
+    # Re-distilling Chromium's output with Ghostscript 10.00 maps “ ” to < = in the text layer
+    # itself (every reader gets them wrong), so the LibreOffice letter is the one re-distilled.
+    ghostscript_pdf(OUT / "letter-libreoffice.pdf", OUT / "letter-ghostscript.pdf")
 
     report_path = OUT / "src" / "report.html"
     report_path.write_text(report_html(), encoding="utf-8")
