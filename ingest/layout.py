@@ -58,7 +58,8 @@ CAPTION = re.compile(r"^(?:Tabel|Figuur|Grafiek|Afbeelding|Kader|Table|Figure|Bo
 # A table-of-contents entry: dot leaders (or a tab gap) then a page number.
 CONTENTS_ENTRY = re.compile(r"(?:\s?[.·…]){4,}\s*\d{1,4}$")
 # A footnote marker glued to the end of a word or punctuation: "focus”1", "NL5", "Technologies.2".
-GLUED_MARKER = re.compile(r"(?<=[^\s\d(\[/€$£#+\-])(\d{1,3})(?=[\s,;:)\]]|$)")
+# Not the last part of a number: "1.2 Aanpak", "3,5 miljoen".
+GLUED_MARKER = re.compile(r"(?<=[^\s\d(\[/€$£#+\-])(?<!\d[.,])(\d{1,3})(?=[\s,;:)\]]|$)")
 # Words a sentence, heading or name does not end with: a line ending in one runs on.
 CONTINUING_WORDS = {
     "en", "of", "maar", "want", "dat", "die", "dan", "als", "de", "het", "een", "van", "in", "op", "aan", "met",
@@ -419,6 +420,11 @@ def _split_units(raw: RawBlock, width: int) -> list[tuple[str, list[Line], int]]
             continue
         current.append(line)
         next_line = lines[i + 1].text.strip() if i + 1 < len(lines) else ""
+        if next_line and _heading_line(text) and _heading_line(next_line):
+            # "1 Inleiding" straight above "1.1 Aanleiding": two headings, not one.
+            units.append((current_kind, current, 1))
+            current, current_kind = [], "paragraph"
+            continue
         short = len(text) < 0.75 * width
         if next_line and short and TERMINAL_END.search(_strip_glued_marker(text)) and re.match(r"^[A-ZÀ-Ý“‘\"]", next_line):
             units.append((current_kind, current, 1))
@@ -426,6 +432,10 @@ def _split_units(raw: RawBlock, width: int) -> list[tuple[str, list[Line], int]]
     if current:
         units.append((current_kind, current, 1))
     return [_heading_level(unit) for unit in units]
+
+
+def _heading_line(text: str) -> bool:
+    return bool(NUMBERED_HEADING.match(text)) and _looks_like_heading(text) and len(text.split()) <= 8
 
 
 def _is_numbered_heading(lines: list[Line], i: int) -> bool:

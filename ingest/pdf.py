@@ -69,15 +69,20 @@ class Atom:
     font: str
     table_row: bool = False
     cells: list[str] = field(default_factory=list)
+    _text: str | None = None
 
     @property
     def text(self) -> str:
-        if self.table_row:
-            return " | ".join(self.cells)
-        return _glyph_text(self.glyphs)
+        if self._text is None:
+            self._text = " | ".join(self.cells) if self.table_row else _glyph_text(self.glyphs)
+        return self._text
+
+    def set_glyphs(self, glyphs: list[Glyph]) -> None:
+        self.glyphs = glyphs
+        self._text = None
 
     def words(self) -> int:
-        return len(self.text.split())
+        return self.text.count(" ") + 1
 
 
 def parse_pdf(data: bytes, path: str, doc_id: str, progress: PageProgress | None = None, warn: Warn | None = None) -> Document:
@@ -207,9 +212,9 @@ def _atoms(layout) -> list[Atom]:
 
     atoms = []
     for box in layout:
-        if not isinstance(box, LTTextBox):
-            continue
-        for line in box:
+        # pdfminer leaves some lines (a lone bullet, say) outside any text box.
+        lines = box if isinstance(box, LTTextBox) else [box]
+        for line in lines:
             if isinstance(line, LTTextLineHorizontal):
                 atom = _atom(line)
                 if atom is not None:
@@ -220,29 +225,48 @@ def _atoms(layout) -> list[Atom]:
 def _atom(line) -> Atom | None:
     from pdfminer.layout import LTChar
 
-    chars = [c for c in line if isinstance(c, LTChar) and c.get_text().strip()]
+    items = [(item, item.get_text()) for item in line]
+    chars = [c for c, text in items if text.strip() and isinstance(c, LTChar)]
     if not chars:
         return None
-    sizes = Counter(round(c.size, 1) for c in chars)
+    # A sample of the glyphs says the line's size and font; markers are few.
+    sample = chars[:: max(1, len(chars) // 24)]
+    sizes = Counter(round(c.size, 1) for c in sample)
     size = max(sizes, key=lambda s: (sizes[s], s))
-    body = [c for c in chars if c.size >= MARKER_SCALE * size]
-    baseline = statistics.median(c.y0 for c in body)
+    marker_size = MARKER_SCALE * size
+    body = [c for c in sample if c.size >= marker_size]
+    baseline = sorted(c.y0 for c in body)[len(body) // 2]
     fonts = Counter(c.fontname for c in body)
+    raised_above = baseline + 0.15 * size
+    # Glyphs are runs: a word, a space, a marker (pieces other steps may insert between).
     glyphs: list[Glyph] = []
-    for item in line:
-        if not isinstance(item, LTChar):
-            if item.get_text() == " " and glyphs:
-                glyphs.append(Glyph(" ", glyphs[-1].x1, glyphs[-1].x1))
+    run: list[str] = []
+    run_x0 = run_x1 = 0.0
+
+    def close() -> None:
+        if run:
+            glyphs.append(Glyph("".join(run), run_x0, run_x1))
+            run.clear()
+
+    for item, text in items:
+        if not isinstance(item, LTChar) or not text.strip():
+            if text == " " or isinstance(item, LTChar):
+                close()
+                if glyphs and glyphs[-1].text != " ":
+                    x = glyphs[-1].x1
+                    glyphs.append(Glyph(" ", x, getattr(item, "x1", x)))
             continue
-        text = item.get_text()
-        if not text.strip():
-            if glyphs:
-                glyphs.append(Glyph(" ", item.x0, item.x1))
+        if item.size < marker_size and item.y0 > raised_above and text.isdigit():
+            close()
+            glyphs.append(Glyph(text, item.x0, item.x1, True))
             continue
-        raised = item.size < MARKER_SCALE * size and item.y0 > baseline + 0.15 * size
         # WinAnsiEncoding has the bullet at code 127 too (unmapped: pdfminer says "(cid:127)").
         text = "•" if text in ("\x7f", "(cid:127)") else LIGATURES.get(text, text)
-        glyphs.append(Glyph(text, item.x0, item.x1, raised and text.isdigit()))
+        if not run:
+            run_x0 = item.x0
+        run.append(text)
+        run_x1 = item.x1
+    close()
     return Atom(glyphs, line.x0, line.x1, line.y0, line.y1, baseline, size, max(fonts, key=fonts.__getitem__))
 
 
@@ -266,7 +290,7 @@ def _bullet_shapes(layout, atoms: list[Atom]) -> None:
             None,
         )
         if atom is not None and not LABEL.match(atom.text.split(" ", 1)[0]):
-            atom.glyphs = [Glyph("•", shape.x0, shape.x1), Glyph(" ", shape.x1, atom.x0)] + atom.glyphs
+            atom.set_glyphs([Glyph("•", shape.x0, shape.x1), Glyph(" ", shape.x1, atom.x0)] + atom.glyphs)
             atom.x0 = shape.x0
 
 
@@ -312,7 +336,7 @@ def _attach_markers(atoms: list[Atom]) -> list[Atom]:
             kept.append(atom)
             continue
         marker = [Glyph(g.text, g.x0, g.x1, True) for g in atom.glyphs if g.text != " "]
-        target.glyphs = sorted(target.glyphs + marker, key=lambda g: g.x0)
+        target.set_glyphs(sorted(target.glyphs + marker, key=lambda g: g.x0))
     return kept
 
 
@@ -327,7 +351,7 @@ def _merge_rows(atoms: list[Atom]) -> list[Atom]:
             gap = atom.x0 - previous.x1
             if gap <= 1.5 * atom.size or (LABEL.match(previous.text) and gap <= 4 * atom.size):
                 space = Glyph(" ", previous.x1, atom.x0)
-                previous.glyphs = previous.glyphs + [space] + atom.glyphs
+                previous.set_glyphs(previous.glyphs + [space] + atom.glyphs)
                 previous.x1 = atom.x1
                 previous.top = max(previous.top, atom.top)
                 previous.bottom = min(previous.bottom, atom.bottom)
