@@ -484,7 +484,8 @@ def _unwrap(lines: list[str]) -> str:
         if not text:
             text = line
             continue
-        hyphenated = re.search(r"(\w+)-$", text)
+        # Only the tail: the text grows line by line, and a long paragraph must stay linear.
+        hyphenated = re.search(r"(\w+)-$", text[-80:]) if text.endswith("-") else None
         if hyphenated and re.match(r"^[a-zà-ÿ]", line):
             next_word = re.match(r"^(\w+)", line).group(1)
             if next_word in {"en", "of", "tot", "t/m"}:

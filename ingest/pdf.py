@@ -109,7 +109,7 @@ def iter_page_texts(data: bytes, progress: PageProgress | None = None, warn: War
     # line from us instead, a broken page one warning.
     quiet = _Quiet()
     with quiet:
-        document, pages, total = _open(data)
+        pages, total = _open(data)
         manager = PDFResourceManager(caching=True)
         device = PDFPageAggregator(manager, laparams=LAParams(boxes_flow=None))
         interpreter = PDFPageInterpreter(manager, device)
@@ -178,7 +178,8 @@ def _open(data: bytes):
     from pdfminer.pdftypes import resolve1
 
     try:
-        document = PDFDocument(PDFParser(io.BytesIO(data)), password="")
+        # No object cache: a long report would keep every page's decoded content in memory.
+        document = PDFDocument(PDFParser(io.BytesIO(data)), password="", caching=False)
     except PDFPasswordIncorrect:
         raise PdfError("de PDF is versleuteld met een wachtwoord; lever een onbeveiligde versie aan") from None
     except (PDFEncryptionError, NotImplementedError):
@@ -189,7 +190,7 @@ def _open(data: bytes):
         total = int(resolve1(resolve1(document.catalog["Pages"])["Count"]))
     except Exception:  # a missing or broken count only costs the progress total
         total = 0
-    return document, PDFPage.create_pages(document), total
+    return PDFPage.create_pages(document), total
 
 
 # -- one page ------------------------------------------------------------------------------------

@@ -28,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ingest.records import Document, normalize_space  # noqa: E402
-from ingest.text import parse_text  # noqa: E402
-from tests.pdfrender import marked_words, render_pdf  # noqa: E402
+from ingest.records import Document, normalize_space
+from ingest.text import parse_text
+from tests.pdfrender import marked_words, render_pdf
 
 OUT = ROOT / "tests" / "fixtures" / "pdf"
 LETTER = ROOT / "corpus" / "kamerbrief-semicon-visie-2035.txt"
@@ -349,7 +349,7 @@ def report_html() -> str:
             out.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in text.split("|")) + "</ul>")
         elif kind == "table":
             caption, header, *rows = text.split("|")
-            cells = lambda row, tag: "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in row.split(";"))  # noqa: E731
+            cells = lambda row, tag: "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in row.split(";"))
             out.append(f"<table><caption>{html.escape(caption)}</caption><tr>{cells(header, 'th')}</tr>"
                        + "".join(f"<tr>{cells(r, 'td')}</tr>" for r in rows) + "</table>")
         elif kind == "figure":
@@ -416,7 +416,7 @@ def main() -> None:
     chromium_pdf(report_path, OUT / "report-chromium.pdf")
     ghostscript_pdf(OUT / "report-chromium.pdf", OUT / "report-ghostscript.pdf")
     for pdf in sorted(OUT.glob("*.pdf")):
-        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        info = subprocess.run(["pdfinfo", str(pdf)], check=False, capture_output=True, text=True).stdout
         producer = re.search(r"Producer:\s*(.*)", info)
         count = re.search(r"Pages:\s*(\d+)", info).group(1)
         print(f"{pdf.name}: {count} pages, {producer.group(1) if producer else '?'}")
