@@ -232,3 +232,15 @@ def test_damaged_page_reaches_the_ingest_report(tmp_path):
     assert len(report.documents) == 1 and not report.skipped
     assert report.warnings == ["rapport.pdf: pagina 3 overgeslagen: de inhoud van de pagina is beschadigd (ValueError)"]
     assert pages == [("rapport.pdf", n, 4) for n in range(1, 5)]
+
+
+def test_cli_warns_about_the_damaged_page_and_ingests_the_rest(tmp_path):
+    from tests.unit.test_cli_ingest import run
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "rapport.pdf").write_bytes(broken_page_pdf(2))
+    result = run(tmp_path / "home", "--dry-run", str(corpus))
+    assert result.exit_code == 0
+    assert "Waarschuwing: rapport.pdf: pagina 2 overgeslagen" in result.stderr
+    assert "1 documenten" in result.stdout
