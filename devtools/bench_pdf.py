@@ -88,6 +88,7 @@ def run(pages: int = 150, repeats: int = 2, progress=None) -> dict:
         "seconds": round(ingest["seconds"], 2),
         "double_pages": 2 * pages,
         "double_seconds": round(longer["seconds"], 2),
+        "double_peak_rss_mib": round(longer["peak_rss_mib"]),
         "growth": round(longer["seconds"] / ingest["seconds"], 2),
         "library": "pdfminer.six",
     }
@@ -100,7 +101,7 @@ def format_figures(figures: dict) -> str:
         f"  bare text   {figures['bare_pages_per_s']:>6.1f} pages/s   peak RSS {figures['bare_peak_rss_mib']:>4} MiB",
         f"  ratio       {figures['ratio']:.2f} (ingest / bare, target >= 0.8)",
         f"  {figures['double_pages']} pages  {figures['double_seconds']:.1f} s vs {figures['pages']} pages "
-        f"{figures['seconds']:.1f} s: x{figures['growth']:.2f} (target <= 2.2)",
+        f"{figures['seconds']:.1f} s: x{figures['growth']:.2f} (target <= 2.2), peak RSS {figures['double_peak_rss_mib']} MiB",
     ])
 
 

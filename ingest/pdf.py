@@ -133,9 +133,8 @@ def iter_page_texts(data: bytes, progress: PageProgress | None = None, warn: War
                 warn(f"pagina {number} overgeslagen: de inhoud van de pagina is beschadigd ({type(exc).__name__})")
                 text = ""
             else:
-                if quiet.damage:
-                    warn(f"pagina {number} overgeslagen: de inhoud van de pagina is beschadigd ({quiet.damage[0]})")
-                    text = ""
+                if quiet.damage:  # pdfminer recovered what it could of a damaged stream
+                    warn(f"pagina {number} is beschadigd; alleen de leesbare tekst is ingelezen ({quiet.damage[0]})")
             if progress:
                 progress(number, max(total, number))
             yield text
@@ -146,7 +145,8 @@ def iter_page_texts(data: bytes, progress: PageProgress | None = None, warn: War
 class _Quiet:
     """Silences pdfminer's console logging and remembers messages that mean lost content."""
 
-    DAMAGE = re.compile(r"corrupt|data-loss|decompress|invalid|unexpected|error", re.IGNORECASE)
+    # Lost content, not the many repairs pdfminer makes and reports (a bad colour value, say).
+    DAMAGE = re.compile(r"corrupt|data-loss|decompress", re.IGNORECASE)
 
     def __init__(self) -> None:
         self.damage: list[str] = []

@@ -4,6 +4,7 @@ column order with its table, headings and lists. Long reports read page by page.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import io
 import sys
@@ -197,6 +198,7 @@ def test_long_report_reads_page_by_page_with_progress():
     assert sum(p.kind == "list_item" for p in document.paragraphs) >= 6
 
 
+@functools.lru_cache(maxsize=None)
 def broken_page_pdf(page: int = 2) -> bytes:
     """A report whose page `page` has a content stream no reader can inflate."""
     from pypdf import PdfReader, PdfWriter
