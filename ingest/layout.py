@@ -342,6 +342,8 @@ def _continues(previous: RawBlock, raw: RawBlock, width: int) -> bool:
         return True
     if not raw.interrupted_before:
         return False
+    if len(raw.lines) == 1 and _looks_like_heading(first):
+        return False  # a heading opening the next page ("Inhoud" after a title page)
     # Cut by a page break before a capitalised word ("… Handel en" / "Ontwikkelingssamenwerking"):
     # a heading or a signature line does not end in a comma, a hyphen or a word like "en", and
     # a paragraph's last line before a break is a full one.

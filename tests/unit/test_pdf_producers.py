@@ -177,6 +177,8 @@ def test_report_headings_give_section_paths(report):
     assert by_start["De netbeheerder verwacht dat d"].section == ("2 Knelpunten", "2.1 Netcapaciteit")
     assert by_start["Het loket voor vergunningen wo"].section == ("3 Voorstellen", "3.2 Vergunningen")
     assert by_start["De werkgroep sprak met achtend"].section == ("1 Aanleiding", "1.1 Werkwijze")
+    # The title page stays the title page: the contents heading on the next page is not joined to it.
+    assert [p.pages for p in document.paragraphs[:2]] == [(1,), (1,)]
     # The table of contents and the running header are not running text.
     assert not [p.text for p in document.paragraphs if ".........." in p.text or "tussenrapportage" in p.text.lower() and p.kind == "heading" and "—" in p.text]
     assert not any("Chips voor Brainport — tussenrapportage" in p.text for p in document.paragraphs)
