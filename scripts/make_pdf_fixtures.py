@@ -28,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ingest.records import Document, normalize_space
-from ingest.text import parse_text
-from tests.pdfrender import marked_words, render_pdf
+from ingest.records import Document, normalize_space  # noqa: E402 (after the sys.path line)
+from ingest.text import parse_text  # noqa: E402
+from tests.pdfrender import marked_words, render_pdf  # noqa: E402
 
 OUT = ROOT / "tests" / "fixtures" / "pdf"
 LETTER = ROOT / "corpus" / "kamerbrief-semicon-visie-2035.txt"
@@ -349,7 +349,8 @@ def report_html() -> str:
             out.append("<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in text.split("|")) + "</ul>")
         elif kind == "table":
             caption, header, *rows = text.split("|")
-            cells = lambda row, tag: "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in row.split(";"))
+            def cells(row, tag):
+                return "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in row.split(";"))
             out.append(f"<table><caption>{html.escape(caption)}</caption><tr>{cells(header, 'th')}</tr>"
                        + "".join(f"<tr>{cells(r, 'td')}</tr>" for r in rows) + "</table>")
         elif kind == "figure":
