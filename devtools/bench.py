@@ -38,7 +38,11 @@ TARGETS: dict[str, tuple[str, float]] = {
     "extractive_p50_ms": ("<=", 300.0),
     "local_ttft_s": ("<=", 6.0),
     "local_overhead_ratio": ("<=", 1.10),
+    "pdf_ratio": (">=", 0.8),
+    "pdf_growth": ("<=", 2.2),
 }
+# PDF ingest: report length (pages) and the fastest of `repeats` runs (see devtools/bench_pdf.py).
+PDF_PLAN = {"full": {"pages": 150, "repeats": 2}, "quick": {"pages": 20, "repeats": 1}}
 ROWS = (
     ("ingest_paragraphs_per_s", "ingest throughput (paragraphs/s)"),
     ("raw_paragraphs_per_s", "raw encoder, same texts (paragraphs/s)"),
@@ -56,6 +60,11 @@ ROWS = (
     ("local_ttft_cold_s", "local: time to first token, first ask (s)"),
     ("local_overhead_ratio", "local: chain / raw llama.cpp"),
     ("local_overhead_in_run_ratio", "local: chain / its own llama.cpp call"),
+    ("pdf_ingest_pages_per_s", "PDF ingest, long 2-column report (pages/s)"),
+    ("pdf_ingest_peak_rss_mib", "PDF ingest peak RSS (MiB)"),
+    ("pdf_bare_pages_per_s", "pdfminer.six bare text, same file (pages/s)"),
+    ("pdf_ratio", "PDF ingest / bare text"),
+    ("pdf_growth", "PDF parse time, 2 x pages / pages"),
     ("peak_rss_mb_without_local", "peak RSS before the local model (MB)"),
     ("peak_rss_mb", "peak RSS (MB)"),
 )
@@ -91,6 +100,8 @@ def run_bench(
         _progress("extractive answers")
         answers, answerable = bench_extractive(bench.replace(collection="bench-answers"), embeddings, notes)
         results.update(answers)
+        _progress("PDF ingest")
+        results.update(bench_pdf(quick))
         results["peak_rss_mb_without_local"] = peak_rss_mb()
         if skip_local:
             results.update(_no_local("skipped with --skip-local"))
@@ -388,6 +399,14 @@ def bench_extractive(settings: Settings, embeddings: Any, notes: list[str]) -> t
         f"{len(answerable)} answered; warm = second pass, sentence embeddings cached"
     )
     return results, answerable
+
+
+def bench_pdf(quick: bool) -> dict[str, Any]:
+    """PDF figures, each run in its own process (so its peak RSS is its own), prefixed `pdf_`."""
+    from devtools import bench_pdf as pdf
+
+    figures = pdf.run(**PDF_PLAN["quick" if quick else "full"])
+    return {f"pdf_{key}": value for key, value in figures.items()}
 
 
 def _no_local(reason: str) -> dict[str, Any]:

@@ -62,7 +62,6 @@ def _best(kind: str, path: Path, repeats: int) -> dict:
 
 def run(pages: int = 150, repeats: int = 2, progress=None) -> dict:
     """Benchmark figures for a `pages`-page report (and one of 2 x pages) as a dict."""
-    sys.path.insert(0, str(ROOT))
     from devtools.pdf_samples import long_report
 
     with tempfile.TemporaryDirectory() as tmp:

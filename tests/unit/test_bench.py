@@ -20,6 +20,10 @@ REQUIRED = (
     "extractive_p50_ms",
     "local_ttft_s",
     "local_overhead_ratio",
+    "pdf_ingest_pages_per_s",
+    "pdf_bare_pages_per_s",
+    "pdf_ratio",
+    "pdf_growth",
 )
 
 
