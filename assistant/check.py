@@ -14,9 +14,10 @@ import re
 from typing import Any
 
 from assistant.extractive import language_of
-from assistant.support import MIN_COVERAGE, adds_negation, best_support, coverage, misquoted, missing_entities, normalise
+from assistant.support import MIN_COVERAGE, NEGATIONS, adds_negation, best_support, coverage, misquoted, missing_entities, negated, normalise
 from assistant.types import CheckResult, Citation
 
+CANDIDATES = 10  # retrieved paragraphs (with their footnotes) a quote is compared with
 NEAR_MISS_WORDS = 8  # one changed word allowed per this many words of a quote (at least one)
 CLAIM_SIMILARITY = 0.87
 CLAIM_COVERAGE = 0.75
@@ -27,14 +28,17 @@ EDGE_PUNCTUATION = ".,;:!?()[]\"'…"
 def check_claim(assistant: Any, claim: str) -> CheckResult:
     quoted = QUOTED.fullmatch(claim)
     quote = quoted.group(1) if quoted else claim.strip()
-    records = assistant.store.records()
     words = words_of(quote)
+    # Only the retrieved candidates are compared word by word: hybrid retrieval ranks a verbatim
+    # or nearly verbatim passage first (BM25 on the same words), so the cost does not grow with
+    # the corpus.
+    candidates = _with_context(assistant.search(quote, CANDIDATES))
     needle = f" {' '.join(words)} "
-    exact = [p for p in records if words and needle in f" {' '.join(words_of(p.text))} "]
+    exact = [p for p in candidates if words and needle in f" {' '.join(words_of(p.text))} "]
     if exact:
         return CheckResult(claim, "supported", _citations(exact[:3]), match="exact", score=1.0)
 
-    near = _near_miss(words, records)
+    near = _near_miss(words, candidates)
     hits = assistant.search(quote, 5)
     if not quoted and (near is None or _keeps_source_words(near[2], words)):
         supported = _semantic_support(assistant, quote, _with_context(hits))
@@ -66,7 +70,7 @@ def _semantic_support(assistant: Any, claim: str, paragraphs: list[Any]) -> tupl
         if missing_entities(claim, source, include_first=True) or misquoted(claim, source):
             continue
         similarity, _, closest = best_support(claim, [paragraph], embedder)
-        if adds_negation(claim, closest):
+        if adds_negation(claim, closest) or drops_negation(claim, closest):
             continue
         covered = coverage(claim, source)
         if covered < MIN_COVERAGE and language_of(claim) == "nl":
@@ -74,6 +78,20 @@ def _semantic_support(assistant: Any, claim: str, paragraphs: list[Any]) -> tupl
         if similarity >= CLAIM_SIMILARITY or (covered >= CLAIM_COVERAGE and similarity >= CLAIM_SIMILARITY - 0.05):
             return similarity, paragraph
     return None
+
+
+def drops_negation(claim: str, source_sentence: str) -> bool:
+    """The source denies exactly what the claim states: a negation in the source stands right
+    before words the claim repeats without it ("trekt geen afzonderlijk budget uit" against "trekt
+    een afzonderlijk budget uit"); a negation elsewhere in the source sentence does not count."""
+    if negated(claim):
+        return False
+    source = words_of(source_sentence)
+    claimed = " ".join(words_of(claim))
+    for index, word in enumerate(source[:-2]):
+        if word in NEGATIONS and f" {source[index + 1]} {source[index + 2]} " in f" {claimed} ":
+            return True
+    return False
 
 
 def _near_miss(words: list[str], records: list[Any]) -> tuple[int, Any, list[str]] | None:

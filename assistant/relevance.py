@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.sentences import split_sentences
 from assistant.support import EQUIVALENTS, entities, missing_entities
 from index.lexical import Vocabulary, tokenize
 
@@ -78,6 +79,14 @@ def passage_text(hit: Any) -> str:
 
 
 def measure(question: str, hits: list[Any], similarity: float, vocabulary: Vocabulary) -> Signals:
+    """The gate's signals; a question of several sentences counts by its best-covered sentence
+    (an instruction appended to a real question does not make the question unanswerable)."""
+    parts = [part for part in split_sentences(question) if tokenize(part)] or [question]
+    measured = [_measure_part(part, hits, similarity, vocabulary) for part in parts]
+    return max(measured, key=lambda signals: (signals.coverage, -len(signals.missing_names)))
+
+
+def _measure_part(question: str, hits: list[Any], similarity: float, vocabulary: Vocabulary) -> Signals:
     language = language_of(question)
     words = set(tokenize(question))
     names = entities(question)

@@ -19,6 +19,9 @@ from ingest.records import Paragraph
 RRF_K = 10
 CANDIDATES = 30
 MAX_LISTED = 10  # documents returned for "Welke documenten noemen …?"
+# A heading states no fact, yet shares the words of every question about its section ("Semicon
+# Board NL"): its fused score counts half (tuning set: recall@1 0.55 -> 0.64, letter sets unchanged).
+HEADING_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,10 @@ class HybridRetriever:
         for rank, index in enumerate(lexical_ranked):
             pid = records[index].id
             fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+
+        for pid in fused:
+            if pid in by_id and by_id[pid].kind == "heading":
+                fused[pid] *= HEADING_WEIGHT
 
         hits: list[Hit] = []
         seen_tokens: list[set[str]] = []
