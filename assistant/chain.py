@@ -1,25 +1,37 @@
-"""The answer chain (LCEL): condense -> retrieve -> answer -> verify -> format.
+"""The answer chain: condense -> retrieve -> generate -> verify -> format, as plain functions.
 
-Every backend passes the same relevance gate and the same verification; a generative backend that
-fails, times out or produces nothing verifiable falls back to the extractive answer with a notice.
+Each step reads and fills in one `ChainState`. Every backend passes the same relevance gate and the
+same verification; a generative backend that fails, times out or produces nothing verifiable falls
+back to the extractive answer with a notice. The chat models are LangChain chat models, streamed
+in a thread of their own so a deadline holds (`_stream_within`); nothing else here needs LangChain.
 """
 
 from __future__ import annotations
 
+import math
 import queue
 import re
 import threading
 import time
-from typing import Any, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from langchain_core.messages import HumanMessage
-from langchain_core.runnables import RunnableLambda
+from langchain_core.messages import BaseMessage, HumanMessage
 
 import prompts
 from assistant import extractive
-from assistant.support import SentenceEmbedder, best_support, is_supported, missing_entities
+from assistant.extractive import Relevance, ScoredSentence
+from assistant.language import language_of
 from assistant.sentences import split_sentences
-from assistant.types import Answer, Citation, StreamEvent
+from assistant.support import SentenceEmbedder, best_support, is_supported, missing_entities
+from assistant.types import Answer, AnswerServices, Citation, StreamEvent
+from index.retrieval import Hit
+from ingest.records import Paragraph
+
+if TYPE_CHECKING:
+    from langchain_core.language_models.chat_models import BaseChatModel
+
+    from assistant.config import Settings
 
 # "[2]", and the "[1, 2]" or "[1-2]" small models write as well.
 MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,;–-]\s*\d{1,2})*)\]")
@@ -48,39 +60,70 @@ TEXTS = {
     },
 }
 
+NOT_ANSWERABLE = Relevance(False, 0.0, 1.0, None)
+Claim = tuple[str, list[Paragraph]]  # a verified sentence and the paragraphs it cites
 
-def embedder_for(assistant: Any) -> SentenceEmbedder:
-    """One sentence-embedding cache per assistant."""
-    with assistant._lock:
-        if getattr(assistant, "_sentence_embedder", None) is None:
-            assistant._sentence_embedder = SentenceEmbedder(assistant.embeddings)
-        return assistant._sentence_embedder
+
+@dataclass
+class ChainState:
+    """One answer in the making. The request comes first; each step fills in the fields below its name."""
+
+    question: str
+    history: list[dict[str, str]]
+    backend: str = "extractive"
+    model: BaseChatModel | None = None  # None: no language model (extractive, or it could not be built)
+    model_error: str = ""  # why the backend's model could not be built
+    # Condensing and answering share one time budget: the extractive answer stays on time.
+    deadline: float = math.inf
+    on_token: Callable[[str], None] | None = None
+    started: float = field(default_factory=time.perf_counter)
+    timings: dict[str, float] = field(default_factory=dict)
+    # condense
+    language: str = "nl"
+    standalone: str = ""
+    # retrieve
+    hits: list[Hit] = field(default_factory=list)
+    relevance: Relevance = NOT_ANSWERABLE
+    scored: list[ScoredSentence] = field(default_factory=list)
+    # generate
+    passages: list[tuple[Paragraph, str]] = field(default_factory=list)  # (cited paragraph, text in the prompt)
+    prompt_version: str = ""
+    draft: str | None = None
+    fallback_reason: str = ""
+    # verify
+    model_refused: bool = False
+    claims: list[Claim] = field(default_factory=list)
+    dropped: int = 0
+
+    @property
+    def generative(self) -> bool:
+        """Whether a language model was asked for (built or not)."""
+        return self.model is not None or bool(self.model_error)
 
 
 # -- steps ----------------------------------------------------------------------------------------
 
 
-def condense(state: dict[str, Any]) -> dict[str, Any]:
-    question, history = state["question"], state["history"]
+def condense(state: ChainState) -> None:
+    """A follow-up question made standalone: by the model's condense prompt, else heuristically."""
+    question, history = state.question, state.history
     previous = [m["content"] for m in history if m.get("role") == "user" and m.get("content")]
-    state["language"] = extractive.language_of(question)
-    state["standalone"] = question
+    state.language = language_of(question)
+    state.standalone = question
     if not previous or not _looks_like_follow_up(question):
-        return state
-    model = state.get("model")
-    if model is not None:
+        return
+    if state.model is not None:
         try:
-            template, _ = prompts.load("condense", state["language"])
+            template, _ = prompts.load("condense", state.language)
             lines = "\n".join(f"{m['role']}: {m['content'][:500]}" for m in history[-6:])
             message = HumanMessage(template.format(history=lines, question=question))
-            rewritten = "".join(_stream_within(model, [message], state["deadline"])).strip()
+            rewritten = "".join(_stream_within(state.model, [message], state.deadline)).strip()
             if 0 < len(rewritten) < 400 and not NOT_FOUND.search(rewritten):
-                state["standalone"] = rewritten.splitlines()[0]
-                return state
+                state.standalone = rewritten.splitlines()[0]
+                return
         except Exception:
             pass  # the heuristic below still resolves the follow-up; generation reports the failure
-    state["standalone"] = f"{previous[-1]} {question}"
-    return state
+    state.standalone = f"{previous[-1]} {question}"
 
 
 def _looks_like_follow_up(question: str) -> bool:
@@ -88,63 +131,59 @@ def _looks_like_follow_up(question: str) -> bool:
     return len(words) <= 4 or bool(FOLLOW_UP_WORDS & set(words)) or words[:1] in (["en"], ["and"], ["ook"], ["also"])
 
 
-def retrieve(state: dict[str, Any]) -> dict[str, Any]:
+def retrieve(state: ChainState, services: AnswerServices) -> None:
+    """The paragraphs for the standalone question, and the relevance gate's verdict on them."""
     started = time.perf_counter()
-    assistant = state["assistant"]
-    state["hits"] = assistant.retriever.search(state["standalone"], assistant.settings.top_k)
-    state["relevance"], state["scored"] = extractive.assess(
-        state["standalone"], state["hits"], state["embedder"], assistant.retriever.vocabulary()
-    )
-    state["timings"]["retrieve_ms"] = _ms(started)
-    return state
+    retriever = services.retriever
+    state.hits = retriever.search(state.standalone, services.settings.top_k)
+    state.relevance, state.scored = extractive.assess(state.standalone, state.hits, services.sentence_embedder(), retriever.vocabulary())
+    state.timings["retrieve_ms"] = _ms(started)
 
 
-def generate(state: dict[str, Any]) -> dict[str, Any]:
+def generate(state: ChainState, services: AnswerServices) -> None:
+    """The model's draft answer (None: no model, nothing relevant, or it failed: fallback_reason)."""
     started = time.perf_counter()
-    if not state["relevance"].answerable:
-        state["draft"] = None
-    elif state.get("model") is None:
-        state["draft"] = None
-    else:
-        state["draft"] = _generate_with_model(state)
-    state["timings"]["generate_ms"] = _ms(started)
-    return state
+    state.draft = None
+    if state.relevance.answerable and state.model_error:
+        state.fallback_reason = state.model_error
+    elif state.relevance.answerable and state.model is not None:
+        state.draft = _generate_with_model(state, state.model, services.settings)
+    state.timings["generate_ms"] = _ms(started)
 
 
-def _generate_with_model(state: dict[str, Any]) -> str | None:
-    passages = _prompt_passages(state)
-    state["passages"] = passages
-    template, version = prompts.load("answer", state["language"])
-    state["prompt_version"] = version
+def _generate_with_model(state: ChainState, model: BaseChatModel, settings: Settings) -> str | None:
+    passages = _prompt_passages(state.scored, settings.context_chars)
+    state.passages = passages
+    template, version = prompts.load("answer", state.language)
+    state.prompt_version = version
     context = "\n\n".join(f"[{i}] ({p.doc_title}, {p.label}) {text}" for i, (p, text) in enumerate(passages, start=1))
-    message = HumanMessage(template.format(context=context, question=state["standalone"]))
-    on_token: Callable[[str], None] | None = state.get("on_token")
+    message = HumanMessage(template.format(context=context, question=state.standalone))
     pieces: list[str] = []
     try:
-        for text in _stream_within(state["model"], [message], state["deadline"]):
+        for text in _stream_within(model, [message], state.deadline):
             if not pieces:
-                state["timings"]["first_token_ms"] = _ms(state["started"])
+                state.timings["first_token_ms"] = _ms(state.started)
             pieces.append(text)
-            if on_token:
-                on_token(text)
+            if state.on_token:
+                state.on_token(text)
     except TimeoutError:
-        seconds = f"{state['assistant'].settings.llm_timeout_s:g}"
-        state["fallback_reason"] = f"no answer within {seconds} s" if state["language"] == "en" else f"geen antwoord binnen {seconds} s"
+        seconds = f"{settings.llm_timeout_s:g}"
+        state.fallback_reason = f"no answer within {seconds} s" if state.language == "en" else f"geen antwoord binnen {seconds} s"
         return None
     except Exception as exc:
-        state["fallback_reason"] = str(exc)[:200] or type(exc).__name__
+        state.fallback_reason = str(exc)[:200] or type(exc).__name__
         return None
     return "".join(pieces).strip()
 
 
-def _stream_within(model: Any, messages: list[Any], deadline: float) -> Iterator[str]:
+def _stream_within(model: BaseChatModel, messages: list[BaseMessage], deadline: float) -> Iterator[str]:
     """The model's text as it streams, given up (TimeoutError) when the deadline passes.
 
     The model runs in its own thread: a backend that hangs before its first token, or ignores its
     own timeout, cannot hold the answer back; the abandoned thread ends at its next chunk."""
     if time.monotonic() >= deadline:
         raise TimeoutError
-    chunks: queue.Queue = queue.Queue()
+    chunks: queue.Queue[str | Exception | None] = queue.Queue()
     abandoned = threading.Event()
 
     def pump() -> None:
@@ -162,7 +201,7 @@ def _stream_within(model: Any, messages: list[Any], deadline: float) -> Iterator
     try:
         while True:
             try:
-                item = chunks.get(timeout=max(deadline - time.monotonic(), 0.0))
+                item = chunks.get(timeout=min(max(deadline - time.monotonic(), 0.0), threading.TIMEOUT_MAX))
             except queue.Empty:
                 raise TimeoutError from None
             if item is None:
@@ -177,17 +216,16 @@ def _stream_within(model: Any, messages: list[Any], deadline: float) -> Iterator
         abandoned.set()
 
 
-def _prompt_passages(state: dict[str, Any]) -> list[tuple[Any, str]]:
+def _prompt_passages(scored: list[ScoredSentence], budget: int) -> list[tuple[Paragraph, str]]:
     """The best sentences of the top paragraphs, within the context budget; cited as whole paragraphs."""
-    budget = state["assistant"].settings.context_chars
     best_by_paragraph: dict[str, list[int]] = {}
-    order: list[Any] = []
-    for _, paragraph, index, _ in state["scored"]:
+    order: list[Paragraph] = []
+    for _, paragraph, index, _ in scored:
         if paragraph.id not in best_by_paragraph:
             order.append(paragraph)
             best_by_paragraph[paragraph.id] = []
         best_by_paragraph[paragraph.id].append(index)
-    passages: list[tuple[Any, str]] = []
+    passages: list[tuple[Paragraph, str]] = []
     used = 0
     for paragraph in order:
         sentences = split_sentences(paragraph.text)
@@ -204,16 +242,16 @@ def _prompt_passages(state: dict[str, Any]) -> list[tuple[Any, str]]:
     return passages
 
 
-def verify(state: dict[str, Any]) -> dict[str, Any]:
+def verify(state: ChainState, services: AnswerServices) -> None:
     """Keep generated sentences only where the cited passages support them; re-cite or drop others."""
     started = time.perf_counter()
-    draft = state.get("draft")
-    state["claims"] = None
+    draft = state.draft
     if draft is not None and NOT_FOUND.search(draft):
-        state["model_refused"] = True
+        state.model_refused = True
     elif draft:
-        passages = [p for p, _ in state["passages"]]
-        kept: list[tuple[str, list[Any]]] = []
+        embedder = services.sentence_embedder()
+        passages = [p for p, _ in state.passages]
+        kept: list[Claim] = []
         dropped = 0
         # "… gegaan. [1] De …": the marker belongs to the sentence before it.
         draft = re.sub(rf"([.!?…])((?:\s*{MARKER.pattern})+)", lambda m: m.group(2) + m.group(1), draft.replace("\n", " "))
@@ -225,23 +263,22 @@ def verify(state: dict[str, Any]) -> dict[str, Any]:
             bare = re.sub(r"\s+([.,;:!?…])", r"\1", re.sub(r"\s{2,}", " ", MARKER.sub("", sentence))).strip()
             if len(re.findall(r"\w+", bare)) < 2:
                 continue
-            support = _supporting(bare, cited, passages, state["embedder"], state["language"])
+            support = _supporting(bare, cited, passages, embedder, state.language)
             if support:
                 kept.append((bare, support))
             else:
                 dropped += 1
-        if kept and not _rests_on_best_passages(kept, state["scored"]):
-            state["fallback_reason"] = (
-                "het antwoord steunt niet op de best passende passage" if state["language"] == "nl" else "the answer does not rest on the best-matching passage"
+        if kept and not _rests_on_best_passages(kept, state.scored):
+            state.fallback_reason = (
+                "het antwoord steunt niet op de best passende passage" if state.language == "nl" else "the answer does not rest on the best-matching passage"
             )
             kept = []
-        state["claims"] = kept
-        state["dropped"] = dropped
-    state["timings"]["verify_ms"] = _ms(started)
-    return state
+        state.claims = kept
+        state.dropped = dropped
+    state.timings["verify_ms"] = _ms(started)
 
 
-def _rests_on_best_passages(kept: list[tuple[str, list[Any]]], scored: list[tuple[float, Any, int, str]]) -> bool:
+def _rests_on_best_passages(kept: list[Claim], scored: list[ScoredSentence]) -> bool:
     """A verified answer can still answer another question than the one asked (a small model
     copying the wrong footnote): it must cite a passage that matches the question about as well as
     the best one does."""
@@ -254,7 +291,7 @@ def _rests_on_best_passages(kept: list[tuple[str, list[Any]]], scored: list[tupl
     return any(p.id in best for _, paragraphs in kept for p in paragraphs)
 
 
-def _supporting(sentence: str, cited: list[Any], passages: list[Any], embedder: SentenceEmbedder, language: str) -> list[Any]:
+def _supporting(sentence: str, cited: list[Paragraph], passages: list[Paragraph], embedder: SentenceEmbedder, language: str) -> list[Paragraph]:
     """The paragraphs to cite for a sentence: those it cites if they support it, else the one that
     does; a footnote and the paragraph it annotates support together and are then cited together."""
     if cited:
@@ -267,7 +304,7 @@ def _supporting(sentence: str, cited: list[Any], passages: list[Any], embedder: 
     return []
 
 
-def _holding_the_rest(sentence: str, cited: list[Any], linked: list[Any]) -> list[Any]:
+def _holding_the_rest(sentence: str, cited: list[Paragraph], linked: list[Paragraph]) -> list[Paragraph]:
     """Linked paragraphs whose own text holds names or numbers of the sentence that the cited
     paragraphs' own text lacks (a footnote is checked together with its anchor sentence, but the
     reader sees only the footnote)."""
@@ -275,66 +312,66 @@ def _holding_the_rest(sentence: str, cited: list[Any], linked: list[Any]) -> lis
     return [p for p in linked if missing - set(missing_entities(sentence, p.text, include_first=True))] if missing else []
 
 
-def _linked(paragraph: Any, passages: list[Any]) -> list[Any]:
+def _linked(paragraph: Paragraph, passages: list[Paragraph]) -> list[Paragraph]:
     ids = set(paragraph.footnote_refs) | set(paragraph.referenced_by)
     return [p for p in passages if p.id in ids]
 
 
-def format_answer(state: dict[str, Any]) -> Answer:
-    language = state["language"]
+def format_answer(state: ChainState) -> Answer:
+    """The verified sentences with dense citation markers; else the extractive quotes (with a
+    fallback notice when a model was asked), or the refusal with the closest passages."""
+    language = state.language
     texts = TEXTS[language]
-    backend = state["backend"]
+    backend = state.backend
     notice = ""
-    claims = state.get("claims")
-    relevance = state["relevance"]
-    if not relevance.answerable or state.get("model_refused"):
+    if not state.relevance.answerable or state.model_refused:
         return _refusal(state, texts)
-    if claims:
-        citations: list[Any] = []
+    if state.claims:
+        citations: list[Paragraph] = []
         lines = []
-        for sentence, paragraphs in claims:
+        for sentence, paragraphs in state.claims:
             markers = "".join(f"[{_cite(citations, p)}]" for p in paragraphs)
             body, end = re.fullmatch(r"(.*?)([.!?…]*)", sentence.rstrip(), re.S).groups()
             lines.append(f"{body} {markers}{end}")
-        if state.get("dropped"):
-            notice = texts["dropped"].format(n=state["dropped"])
+        if state.dropped:
+            notice = texts["dropped"].format(n=state.dropped)
         return _answer(state, " ".join(lines), True, backend, notice, citations)
-    if state.get("model") is not None:
-        reason = state.get("fallback_reason") or ("geen controleerbare zinnen" if language == "nl" else "no verifiable sentences")
+    if state.generative:
+        reason = state.fallback_reason or ("geen controleerbare zinnen" if language == "nl" else "no verifiable sentences")
         notice = texts["fallback"].format(backend=backend, reason=reason)
         backend = f"extractive (fallback van {backend})" if language == "nl" else f"extractive (fallback from {backend})"
     citations = []
     blocks = []
-    for quote in extractive.select_quotes(state["scored"], relevance=relevance):
+    for quote in extractive.select_quotes(state.scored, relevance=state.relevance):
         paragraph = quote.paragraph
         block = f"{texts['intro'].format(title=paragraph.doc_title, label=paragraph.label)} “{quote.text}” [{_cite(citations, paragraph)}]"
         if paragraph.kind == "footnote" and paragraph.anchor:
-            referencing = _referencing(state, paragraph)
+            referencing = _referencing(state.hits, paragraph)
             if referencing is not None:
                 block += f"\n{texts['footnote_anchor']} “{paragraph.anchor}” [{_cite(citations, referencing)}]"
         blocks.append(block)
     return _answer(state, "\n\n".join(blocks), True, backend, notice, citations)
 
 
-def _referencing(state: dict[str, Any], footnote: Any) -> Any | None:
-    for hit in state["hits"]:
+def _referencing(hits: list[Hit], footnote: Paragraph) -> Paragraph | None:
+    for hit in hits:
         for paragraph in (hit.paragraph, *hit.context):
             if paragraph.id in footnote.referenced_by:
                 return paragraph
     return None
 
 
-def _refusal(state: dict[str, Any], texts: dict[str, str]) -> Answer:
-    citations: list[Any] = []
-    closest = extractive.closest_paragraphs(state["hits"])
+def _refusal(state: ChainState, texts: dict[str, str]) -> Answer:
+    citations: list[Paragraph] = []
+    closest = extractive.closest_paragraphs(state.hits)
     lines = [texts["refusal"]]
     if closest:
         lines.append(texts["closest"])
         lines.extend(f"- [{_cite(citations, p)}] {p.doc_title}, {p.label}" for p in closest)
-    return _answer(state, "\n".join(lines), False, state["backend"], "", citations)
+    return _answer(state, "\n".join(lines), False, state.backend, "", citations)
 
 
-def _cite(citations: list[Any], paragraph: Any) -> int:
+def _cite(citations: list[Paragraph], paragraph: Paragraph) -> int:
     """Dense numbering in order of first use; a paragraph cited twice keeps its number."""
     for n, existing in enumerate(citations, start=1):
         if existing.id == paragraph.id:
@@ -343,19 +380,19 @@ def _cite(citations: list[Any], paragraph: Any) -> int:
     return len(citations)
 
 
-def _answer(state: dict[str, Any], text: str, answerable: bool, backend: str, notice: str, cited: list[Any]) -> Answer:
+def _answer(state: ChainState, text: str, answerable: bool, backend: str, notice: str, cited: list[Paragraph]) -> Answer:
     citations = tuple(Citation.of(n, p) for n, p in enumerate(cited, start=1))
-    state["timings"]["total_ms"] = _ms(state["started"])
+    state.timings["total_ms"] = _ms(state.started)
     return Answer(
-        question=state["question"],
+        question=state.question,
         answer=text,
         answerable=answerable,
         backend=backend,
         notice=notice,
         citations=citations,
-        timings=dict(state["timings"]),
-        language=state["language"],
-        prompt_version=state.get("prompt_version", ""),
+        timings=dict(state.timings),
+        language=state.language,
+        prompt_version=state.prompt_version,
     )
 
 
@@ -363,85 +400,63 @@ def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
 
 
-CHAIN = RunnableLambda(condense) | RunnableLambda(retrieve) | RunnableLambda(generate) | RunnableLambda(verify) | RunnableLambda(format_answer)
-
-
 # -- entry points ---------------------------------------------------------------------------------
 
 
-def _initial_state(assistant: Any, question: str, history: list[dict[str, str]], backend: str | None) -> dict[str, Any]:
+def run(state: ChainState, services: AnswerServices) -> Answer:
+    condense(state)
+    retrieve(state, services)
+    generate(state, services)
+    verify(state, services)
+    return format_answer(state)
+
+
+def new_state(services: AnswerServices, question: str, history: list[dict[str, str]], backend: str | None) -> ChainState:
+    """The request, with the backend resolved and its chat model built (or why it could not be)."""
     from assistant.llm import BackendError, resolve_backend
 
-    name = resolve_backend(assistant.settings, backend)
-    state: dict[str, Any] = {
-        "assistant": assistant,
-        "embedder": embedder_for(assistant),
-        "question": question,
-        "history": [m for m in history if isinstance(m, dict)],
-        "backend": name,
-        "timings": {},
-        "started": time.perf_counter(),
-        "model": None,
-        # Condensing and answering share one time budget: the extractive answer stays on time.
-        "deadline": time.monotonic() + assistant.settings.llm_timeout_s,
-    }
+    name = resolve_backend(services.settings, backend)
+    state = ChainState(
+        question=question,
+        history=[m for m in history if isinstance(m, dict)],
+        backend=name,
+        deadline=time.monotonic() + services.settings.llm_timeout_s,
+    )
     if name != "extractive":
-        factory = assistant._chat_model_factory
         try:
-            state["model"] = factory(assistant.settings, name) if factory else _chat_model(assistant, name)
+            state.model = services.chat_model(name)
         except BackendError as exc:
-            state["model"] = _Unavailable(str(exc))
+            state.model_error = str(exc)[:200] or type(exc).__name__
     return state
 
 
-class _Unavailable:
-    """Stands in for a backend that could not be built: generation fails with the reason why."""
-
-    def __init__(self, reason: str):
-        self.reason = reason
-
-    def stream(self, messages: Any) -> Iterator[Any]:
-        raise RuntimeError(self.reason)
+def answer_question(services: AnswerServices, question: str, history: list[dict[str, str]], backend: str | None) -> Answer:
+    return run(new_state(services, question, history, backend), services)
 
 
-def _chat_model(assistant: Any, name: str) -> Any:
-    from assistant.llm import make_chat_model
-
-    with assistant._lock:
-        cache = assistant.__dict__.setdefault("_chat_models", {})
-        if name not in cache:
-            cache[name] = make_chat_model(assistant.settings, name)
-        return cache[name]
-
-
-def answer_question(assistant: Any, question: str, history: list[dict[str, str]], backend: str | None) -> Answer:
-    return CHAIN.invoke(_initial_state(assistant, question, history, backend))
-
-
-def stream_answer(assistant: Any, question: str, history: list[dict[str, str]], backend: str | None) -> Iterator[StreamEvent]:
+def stream_answer(services: AnswerServices, question: str, history: list[dict[str, str]], backend: str | None) -> Iterator[StreamEvent]:
     """Tokens as the model writes them, then the verified answer (which may differ: it is checked)."""
-    state = _initial_state(assistant, question, history, backend)
-    events: queue.Queue = queue.Queue()
-    state["on_token"] = lambda text: events.put(StreamEvent("token", text=text))
+    state = new_state(services, question, history, backend)
+    events: queue.Queue[StreamEvent | Exception] = queue.Queue()
+    state.on_token = lambda text: events.put(StreamEvent("token", text=text))
 
-    def run() -> None:
+    def produce() -> None:
         try:
-            events.put(StreamEvent("answer", answer=CHAIN.invoke(state)))
+            events.put(StreamEvent("answer", answer=run(state, services)))
         except Exception as exc:  # delivered to the consumer, which re-raises it in its own thread
             events.put(exc)
 
-    threading.Thread(target=run, daemon=True).start()
+    threading.Thread(target=produce, daemon=True).start()
     streamed = False
     while True:
         event = events.get()
         if isinstance(event, Exception):
             raise event
         if event.type == "answer":
-            if not streamed:
+            if not streamed and event.answer is not None:
                 for word in re.findall(r"\S+\s*", event.answer.answer):
                     yield StreamEvent("token", text=word)
             yield event
             return
         streamed = True
         yield event
-

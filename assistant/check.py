@@ -11,27 +11,26 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any
 
-from assistant.extractive import language_of
-from assistant.support import MIN_COVERAGE, NEGATIONS, adds_negation, best_support, coverage, misquoted, missing_entities, negated, normalise
-from assistant.types import CheckResult, Citation
+from assistant.language import language_of
+from assistant.support import NEGATIONS, SentenceEmbedder, best_support, negated, normalise, support_similarity
+from assistant.types import AnswerServices, CheckResult, Citation
+from index.retrieval import Hit
+from ingest.records import Paragraph
 
 CANDIDATES = 10  # retrieved paragraphs (with their footnotes) a quote is compared with
 NEAR_MISS_WORDS = 8  # one changed word allowed per this many words of a quote (at least one)
-CLAIM_SIMILARITY = 0.87
-CLAIM_COVERAGE = 0.75
 QUOTED = re.compile(r'\s*["“„«‘\']\s*(.+?)\s*["”“»’\']\s*[.!?]?\s*', re.S)
 EDGE_PUNCTUATION = ".,;:!?()[]\"'…"
 
 
-def check_claim(assistant: Any, claim: str) -> CheckResult:
+def check_claim(assistant: AnswerServices, claim: str) -> CheckResult:
     quoted = QUOTED.fullmatch(claim)
     quote = quoted.group(1) if quoted else claim.strip()
     words = words_of(quote)
-    # Only the retrieved candidates are compared word by word: hybrid retrieval ranks a verbatim
-    # or nearly verbatim passage first (BM25 on the same words), so the cost does not grow with
-    # the corpus.
+    # Only retrieved candidates are compared word by word: hybrid retrieval ranks a verbatim or
+    # nearly verbatim passage first (BM25 on the same words), so the cost does not grow with the
+    # corpus (it used to read and scan every record).
     candidates = _with_context(assistant.search(quote, CANDIDATES))
     needle = f" {' '.join(words)} "
     exact = [p for p in candidates if words and needle in f" {' '.join(words_of(p.text))} "]
@@ -41,7 +40,7 @@ def check_claim(assistant: Any, claim: str) -> CheckResult:
     near = _near_miss(words, candidates)
     hits = assistant.search(quote, 5)
     if not quoted and (near is None or _keeps_source_words(near[2], words)):
-        supported = _semantic_support(assistant, quote, _with_context(hits))
+        supported = _semantic_support(quote, _with_context(hits), assistant.sentence_embedder())
         if supported is not None:
             similarity, paragraph = supported
             return CheckResult(claim, "supported", _citations([paragraph]), match="semantic", score=round(similarity, 4))
@@ -59,25 +58,17 @@ def words_of(text: str) -> list[str]:
     return [w for w in (w.strip(EDGE_PUNCTUATION) for w in normalise(text).split()) if w]
 
 
-def _semantic_support(assistant: Any, claim: str, paragraphs: list[Any]) -> tuple[float, Any] | None:
-    from assistant.chain import embedder_for
-
-    embedder = embedder_for(assistant)
-    for paragraph in paragraphs:
-        # Names, numbers and dates must stand together in one paragraph (a footnote counts with
-        # the sentence it annotates): a date next to one report is no support for another report.
-        source = paragraph.search_text
-        if missing_entities(claim, source, include_first=True) or misquoted(claim, source):
-            continue
-        similarity, _, closest = best_support(claim, [paragraph], embedder)
-        if adds_negation(claim, closest) or drops_negation(claim, closest):
-            continue
-        covered = coverage(claim, source)
-        if covered < MIN_COVERAGE and language_of(claim) == "nl":
-            continue
-        if similarity >= CLAIM_SIMILARITY or (covered >= CLAIM_COVERAGE and similarity >= CLAIM_SIMILARITY - 0.05):
-            return similarity, paragraph
-    return None
+def _semantic_support(claim: str, paragraphs: list[Paragraph], embedder: SentenceEmbedder) -> tuple[float, Paragraph] | None:
+    """The paragraph that supports the claim on its own most closely, with its similarity: names,
+    numbers and dates must stand together in one paragraph (a footnote counts with the sentence it
+    annotates), so a date next to one report is no support for another report."""
+    language = language_of(claim)
+    supporting = (
+        (support_similarity(claim, [paragraph], embedder, language), paragraph)
+        for paragraph in paragraphs
+        if not drops_negation(claim, best_support(claim, [paragraph], embedder)[2])
+    )
+    return max(((s, p) for s, p in supporting if s is not None), key=lambda pair: pair[0], default=None)
 
 
 def drops_negation(claim: str, source_sentence: str) -> bool:
@@ -87,14 +78,11 @@ def drops_negation(claim: str, source_sentence: str) -> bool:
     if negated(claim):
         return False
     source = words_of(source_sentence)
-    claimed = " ".join(words_of(claim))
-    for index, word in enumerate(source[:-2]):
-        if word in NEGATIONS and f" {source[index + 1]} {source[index + 2]} " in f" {claimed} ":
-            return True
-    return False
+    claimed = f" {' '.join(words_of(claim))} "
+    return any(word in NEGATIONS and f" {source[i + 1]} {source[i + 2]} " in claimed for i, word in enumerate(source[:-2]))
 
 
-def _near_miss(words: list[str], records: list[Any]) -> tuple[int, Any, list[str]] | None:
+def _near_miss(words: list[str], records: list[Paragraph]) -> tuple[int, Paragraph, list[str]] | None:
     """The source passage that the quote's words match with the fewest word edits, if few enough:
     (edits, paragraph, the passage's words with a few more either side, for word_diff to align)."""
     from rapidfuzz.distance import Levenshtein
@@ -103,7 +91,7 @@ def _near_miss(words: list[str], records: list[Any]) -> tuple[int, Any, list[str
         return None
     allowed = max(1, len(words) // NEAR_MISS_WORDS)
     wanted = set(words)
-    best: tuple[int, Any, list[str]] | None = None
+    best: tuple[int, Paragraph, list[str]] | None = None
     for paragraph in records:
         source = words_of(paragraph.text)
         if len(wanted & set(source)) < len(wanted) - allowed:
@@ -159,13 +147,13 @@ def word_diff(source: str, quote: str) -> str:
     return " ".join(out)
 
 
-def _with_context(hits: list[Any]) -> list[Any]:
-    seen: dict[str, Any] = {}
+def _with_context(hits: list[Hit]) -> list[Paragraph]:
+    seen: dict[str, Paragraph] = {}
     for hit in hits:
         for paragraph in (hit.paragraph, *hit.context):
             seen.setdefault(paragraph.id, paragraph)
     return list(seen.values())
 
 
-def _citations(paragraphs: list[Any]) -> tuple[Citation, ...]:
+def _citations(paragraphs: list[Paragraph]) -> tuple[Citation, ...]:
     return tuple(Citation.of(n, p) for n, p in enumerate(paragraphs, start=1))

@@ -316,7 +316,7 @@ def settings(ctx: click.Context) -> None:
     """Show every setting with its current value and where to change it."""
     for field in dataclasses.fields(Settings):
         value = getattr(ctx.obj, field.name)
-        shown = "***" if "key" in field.name or "token" in field.name and value else value
+        shown = "***" if field.metadata["secret"] and value else value
         click.echo(f"{field.name} = {shown}    [{field.metadata['env']}] {field.metadata['help']}")
 
 

@@ -19,9 +19,10 @@ def _default_home() -> Path:
     return Path.home() / ".local" / "share" / "semicon-assistant"
 
 
-def _setting(default: Any, help: str, env: str | None = None, **kw: Any) -> Any:
-    """A settings field with help text and an environment variable name."""
-    metadata = {"help": help, "env": env}
+def _setting(default: Any, help: str, env: str | None = None, *, secret: bool = False, **kw: Any) -> Any:
+    """A settings field with help text, an environment variable name, and whether its value is a
+    secret (never shown by `assistant settings`)."""
+    metadata = {"help": help, "env": env, "secret": secret}
     if callable(default) and not isinstance(default, (str, int, float, bool)):
         return field(default_factory=default, metadata=metadata, **kw)
     return field(default=default, metadata=metadata, **kw)
@@ -48,7 +49,7 @@ class Settings:
     )
     local_model_path: str = _setting("", "GGUF file for the local backend; empty means the one assembled from the bundled packages.", "ASSISTANT_LOCAL_MODEL")
     openai_base_url: str = _setting("http://127.0.0.1:8001/v1", "Base URL of an OpenAI-compatible endpoint.", "ASSISTANT_OPENAI_BASE_URL")
-    openai_api_key: str = _setting("", "API key for the OpenAI-compatible endpoint.", "ASSISTANT_OPENAI_API_KEY")
+    openai_api_key: str = _setting("", "API key for the OpenAI-compatible endpoint.", "ASSISTANT_OPENAI_API_KEY", secret=True)
     ollama_url: str = _setting("http://127.0.0.1:11434", "Base URL of an Ollama server.", "ASSISTANT_OLLAMA_URL")
     context_chars: int = _setting(1000, "Characters of source text a generative backend gets as context (keeps the local model's first token fast).", "ASSISTANT_CONTEXT_CHARS")
     llm_max_tokens: int = _setting(512, "Most tokens a generative backend may write per answer.", "ASSISTANT_LLM_MAX_TOKENS")
@@ -67,6 +68,7 @@ class Settings:
     )
     fetch_timeout_s: float = _setting(20.0, "Timeout per download attempt, in seconds.", "ASSISTANT_FETCH_TIMEOUT")
     fetch_retries: int = _setting(3, "Download attempts per document.", "ASSISTANT_FETCH_RETRIES")
+    fetch_backoff_s: float = _setting(0.5, "Seconds to wait before the second download attempt; doubled before each next one.", "ASSISTANT_FETCH_BACKOFF")
     host: str = _setting("127.0.0.1", "Address the web server listens on.", "ASSISTANT_HOST")
     port: int = _setting(7860, "Port the web server listens on.", "ASSISTANT_PORT")
     allowed_origins: str = _setting(
@@ -74,12 +76,16 @@ class Settings:
         "Origins (comma-separated) allowed to embed the widget and call the API from a browser; empty allows only the server's own origin.",
         "ASSISTANT_ALLOWED_ORIGINS",
     )
-    admin_token: str = _setting("", "Token required for admin actions over HTTP (ingest, fetch); empty disables them.", "ASSISTANT_ADMIN_TOKEN")
+    admin_token: str = _setting("", "Token required for admin actions over HTTP (ingest, fetch); empty disables them.", "ASSISTANT_ADMIN_TOKEN", secret=True)
     rate_limit_per_minute: int = _setting(60, "Questions per minute one client may ask over HTTP.", "ASSISTANT_RATE_LIMIT")
     stress_embedding_model: str = _setting(
         "fake", "Embedding model `assistant stress` uses for its temporary server and index ('fake' keeps it fast and bounded).", "ASSISTANT_STRESS_EMBEDDING_MODEL"
     )
     generation_queue: int = _setting(4, "Generative answers that may wait for the model at once; more get HTTP 429.", "ASSISTANT_GENERATION_QUEUE")
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 2**20)
 
     @property
     def index_dir(self) -> Path:

@@ -7,21 +7,24 @@ the question to answer it from the documents at all?
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from assistant import answer_select, relevance
-from assistant.relevance import language_of  # noqa: F401  (re-exported: check and support use it)
+from assistant.language import language_of  # noqa: F401  (re-exported for callers of the old place)
 from assistant.sentences import split_sentences
 from assistant.support import SentenceEmbedder
-from index.lexical import tokenize
+from index.lexical import Vocabulary, tokenize
 from index.listing import listing_terms
+from index.retrieval import Hit
+from ingest.records import Paragraph
 
+# (score, paragraph, index of the sentence in the paragraph, sentence), best first.
+ScoredSentence = tuple[float, Paragraph, int, str]
 MAX_LISTED = 10  # documents shown for "Welke documenten noemen …?"
 
 
 @dataclass(frozen=True)
 class Quote:
-    paragraph: Any
+    paragraph: Paragraph
     sentences: tuple[str, ...]
     score: float
 
@@ -40,7 +43,7 @@ class Relevance:
     listing: bool = False
 
 
-def candidate_sentences(hits: list[Any]) -> list[tuple[Any, int, str]]:
+def candidate_sentences(hits: list[Hit]) -> list[tuple[Paragraph, int, str]]:
     """(paragraph, index, sentence) for the hits and the footnotes/paragraphs linked to them."""
     seen: set[str] = set()
     out = []
@@ -53,7 +56,7 @@ def candidate_sentences(hits: list[Any]) -> list[tuple[Any, int, str]]:
     return out
 
 
-def score_sentences(question: str, hits: list[Any], embedder: SentenceEmbedder) -> list[tuple[float, Any, int, str]]:
+def score_sentences(question: str, hits: list[Hit], embedder: SentenceEmbedder) -> list[ScoredSentence]:
     candidates = candidate_sentences(hits)
     if not candidates:
         return []
@@ -70,7 +73,7 @@ def score_sentences(question: str, hits: list[Any], embedder: SentenceEmbedder) 
     return scored
 
 
-def assess(question: str, hits: list[Any], embedder: SentenceEmbedder, vocabulary: Any) -> tuple[Relevance, list]:
+def assess(question: str, hits: list[Hit], embedder: SentenceEmbedder, vocabulary: Vocabulary) -> tuple[Relevance, list[ScoredSentence]]:
     """Is the question answerable from these hits, and their sentences ranked for answering it."""
     if listing_terms(question):
         return _assess_listing(question, hits, embedder)
@@ -83,7 +86,7 @@ def assess(question: str, hits: list[Any], embedder: SentenceEmbedder, vocabular
     return Relevance(signals.answerable(), signals.similarity, Quote(paragraph, (sentence,), top_score), signals), ranked
 
 
-def _assess_listing(question: str, hits: list[Any], embedder: SentenceEmbedder) -> tuple[Relevance, list]:
+def _assess_listing(question: str, hits: list[Hit], embedder: SentenceEmbedder) -> tuple[Relevance, list[ScoredSentence]]:
     """Every hit is one document's best passage naming the term (the retriever grouped them):
     each document's best sentence, all equally ranked, so that every document is cited."""
     terms = set(listing_terms(question))
@@ -101,7 +104,7 @@ def _assess_listing(question: str, hits: list[Any], embedder: SentenceEmbedder) 
 
 
 def select_quotes(
-    scored: list[tuple[float, Any, int, str]], max_quotes: int = 2, max_chars: int = 420, relevance: Relevance | None = None
+    scored: list[ScoredSentence], max_quotes: int = 2, max_chars: int = 420, relevance: Relevance | None = None
 ) -> list[Quote]:
     """The best sentence with the sentences that follow it in its paragraph (they often carry the
     answer: "Dit kan alleen door …"), plus a second paragraph's best sentence when nearly as good;
@@ -127,7 +130,5 @@ def select_quotes(
     return quotes
 
 
-def closest_paragraphs(hits: list[Any], n: int = 3) -> list[Any]:
+def closest_paragraphs(hits: list[Hit], n: int = 3) -> list[Paragraph]:
     return [hit.paragraph for hit in hits[:n]]
-
-

@@ -16,10 +16,10 @@ prints every question's signals and the decision.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.language import language_of
 from assistant.sentences import split_sentences
 from assistant.support import EQUIVALENTS, entities, missing_entities
 from index.lexical import Vocabulary, tokenize
@@ -35,20 +35,6 @@ FULL_COVERAGE = 0.9
 NAMES_SIMILARITY = 0.93
 PASSAGES = 3  # the best-covering passage is sought among this many hits
 COMPOUND_MIN = 5  # shortest word part that counts inside a compound
-
-ENGLISH_HINTS = {
-    "the", "what", "who", "which", "is", "are", "of", "in", "does", "did", "how", "why", "when", "where", "letter",
-    "according", "to", "and", "a", "an", "at", "by", "for", "with", "about", "government", "cabinet", "do",
-}
-DUTCH_HINTS = {"de", "het", "een", "wat", "wie", "welke", "is", "van", "in", "en", "hoe", "waarom", "wanneer", "zijn", "brief", "er"}
-
-
-def language_of(text: str) -> str:
-    words = re.findall(r"[a-zà-ÿ]+", text.lower())
-    english = sum(w in ENGLISH_HINTS for w in words)
-    dutch = sum(w in DUTCH_HINTS for w in words)
-    return "en" if english > dutch else "nl"
-
 
 @dataclass(frozen=True)
 class Signals:

@@ -5,12 +5,22 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from assistant.config import Settings
+from assistant.questions import validated_text
 from assistant.types import Answer, CheckResult, StreamEvent
 from ingest.errors import NotReadyError, UserError
 from ingest.pipeline import IngestReport, read_documents
+from ingest.records import Paragraph
+
+if TYPE_CHECKING:
+    from langchain_core.language_models.chat_models import BaseChatModel
+
+    from assistant.support import SentenceEmbedder
+
+# Builds the chat model for a backend name ('local', 'openai/<model>', …); tests pass fakes.
+ChatModelFactory = Callable[[Settings, str], "BaseChatModel | None"]
 
 
 @dataclass
@@ -39,12 +49,14 @@ class IngestResult:
 class Assistant:
     """Everything a user can do, over one settings object; outside services are built lazily."""
 
-    def __init__(self, settings: Settings, embeddings: Any = None, store: Any = None, chat_model_factory: Callable | None = None):
+    def __init__(self, settings: Settings, embeddings: Any = None, store: Any = None, chat_model_factory: ChatModelFactory | None = None):
         self.settings = settings
         self._embeddings = embeddings
         self._store = store
         self._retriever = None
         self._chat_model_factory = chat_model_factory
+        self._sentence_embedder: SentenceEmbedder | None = None
+        self._chat_models: dict[str, BaseChatModel | None] = {}
         self._lock = threading.Lock()
 
     # -- services -----------------------------------------------------------------------------
@@ -73,10 +85,32 @@ class Assistant:
             self._retriever = HybridRetriever(self.store, self.embeddings)
         return self._retriever
 
+    def sentence_embedder(self) -> "SentenceEmbedder":
+        """The sentence-embedding cache that answers and `check` share (one per assistant)."""
+        from assistant.support import SentenceEmbedder
+
+        with self._lock:
+            if self._sentence_embedder is None:
+                self._sentence_embedder = SentenceEmbedder(self.embeddings)
+            return self._sentence_embedder
+
+    def chat_model(self, backend: str) -> "BaseChatModel | None":
+        """The chat model for a resolved backend name, built once (None for 'extractive'); a
+        backend that cannot be built raises BackendError with the reason. A factory passed to the
+        constructor builds a fresh one per call (tests count and vary them)."""
+        if self._chat_model_factory is not None:
+            return self._chat_model_factory(self.settings, backend)
+        from assistant.llm import make_chat_model
+
+        with self._lock:
+            if backend not in self._chat_models:
+                self._chat_models[backend] = make_chat_model(self.settings, backend)
+            return self._chat_models[backend]
+
     # -- ingest -------------------------------------------------------------------------------
 
     def read(self, paths: list[Path] | None = None, progress: Callable[[Path], None] | None = None) -> IngestReport:
-        return read_documents(paths or [self.settings.corpus_dir], int(self.settings.max_file_mb * 2**20), progress)
+        return read_documents(paths or [self.settings.corpus_dir], self.settings.max_file_bytes, progress)
 
     def ingest(
         self,
@@ -119,11 +153,15 @@ class Assistant:
         doc = next((d for d in self.documents() if d["id"] == doc_id), None)
         if doc is None:
             return None
-        doc["records"] = [p.to_dict() for p in self.store.records() if p.doc_id == doc_id]
+        doc["records"] = [p.to_dict() for p in self.records() if p.doc_id == doc_id]
         return doc
 
+    def records(self) -> list[Paragraph]:
+        """Every indexed paragraph record."""
+        return self.store.records()
+
     def search(self, query: str, k: int | None = None) -> list[Any]:
-        return self.retriever.search(self._validated(query), k or self.settings.top_k)
+        return self.retriever.search(validated_text(query, self.settings.max_question_chars), k or self.settings.top_k)
 
     def ready(self) -> tuple[bool, str]:
         try:
@@ -140,34 +178,19 @@ class Assistant:
     def ask(self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None) -> Answer:
         from assistant.chain import answer_question
 
-        return answer_question(self, self._validated(question), history or [], backend)
+        return answer_question(self, validated_text(question, self.settings.max_question_chars), history or [], backend)
 
     def ask_stream(
         self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None
     ) -> Iterator[StreamEvent]:
         from assistant.chain import stream_answer
 
-        return stream_answer(self, self._validated(question), history or [], backend)
+        return stream_answer(self, validated_text(question, self.settings.max_question_chars), history or [], backend)
 
     def check(self, claim: str) -> CheckResult:
         from assistant.check import check_claim
 
-        return check_claim(self, self._validated(claim, what="claim"))
-
-    def _validated(self, text: str, what: str = "question") -> str:
-        if not isinstance(text, str):
-            raise UserError("De vraag moet tekst zijn.")
-        cleaned = "".join(c for c in text if c in "\n\t" or c.isprintable()).strip()
-        if not cleaned:
-            raise UserError("De vraag is leeg; typ een vraag over de Semicon Visie." if what == "question" else "De tekst om te controleren is leeg.")
-        if len(cleaned) > self.settings.max_question_chars:
-            error = UserError(
-                f"De {'vraag' if what == 'question' else 'tekst'} is {len(cleaned)} tekens lang; "
-                f"het maximum is {self.settings.max_question_chars} (ASSISTANT_MAX_QUESTION_CHARS)."
-            )
-            error.status = 413
-            raise error
-        return cleaned
+        return check_claim(self, validated_text(claim, self.settings.max_question_chars, "claim"))
 
 
 __all__ = ["Assistant", "IngestResult", "NotReadyError"]

@@ -1,9 +1,11 @@
-"""Is a sentence supported by source paragraphs? Shared by answer verification and `assistant check`.
+"""Is a sentence supported by source paragraphs? The one answer, for answer verification and `assistant check`.
 
 Tests, all required: every number, date, name and document number in the sentence occurs in the
 source text, whatever it puts in quotation marks occurs there verbatim, it adds no negation to the
-source sentence it matches, and it means nearly the same as some source sentence (cosine of e5
-embeddings above a threshold calibrated by `benchmarks/calibrate_support.py`).
+source sentence it matches, a Dutch sentence shares at least half its content words with the
+source, and it means nearly the same as some source sentence (cosine of e5 embeddings at or above
+SUPPORT_THRESHOLD, calibrated by `benchmarks/calibrate_support.py`) or repeats nearly all its
+content words (HIGH_COVERAGE).
 """
 
 from __future__ import annotations
@@ -11,14 +13,24 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.language import language_of
 from assistant.sentences import split_sentences
 from index.lexical import fold, tokenize
+from ingest.records import Paragraph
 
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+# The calibration separates paraphrases (0.898 and up, gated) from statements that pass the
+# entity, quotation and negation tests without being supported (0.857 and less, or stopped by
+# MIN_COVERAGE); `assistant check` used 0.87, which decides every calibration statement the same.
 SUPPORT_THRESHOLD = 0.86
+# A sentence that repeats this share of a source's content words is supported whatever e5 says.
+HIGH_COVERAGE = 0.8
 # A Dutch sentence also shares at least this share of its content words with its source: a faithful
 # paraphrase keeps most words (0.75 and up in the calibration), an unrelated statement that e5 still
 # finds close ("Het kabinet verhoogt de kinderbijslag", 0.88) does not (0.33 and less). English
@@ -121,7 +133,7 @@ def coverage(sentence: str, source: str) -> float:
 class SentenceEmbedder:
     """Embeds source sentences once per process; the cache keeps answers fast after warm-up."""
 
-    def __init__(self, embeddings: Any, size: int = 20000):
+    def __init__(self, embeddings: Embeddings, size: int = 20000):
         self.embeddings = embeddings
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._size = size
@@ -148,7 +160,7 @@ class SentenceEmbedder:
         return self.passages([text])[0]
 
 
-def best_support(sentence: str, paragraphs: list[Any], embedder: SentenceEmbedder) -> tuple[float, Any, str]:
+def best_support(sentence: str, paragraphs: list[Paragraph], embedder: SentenceEmbedder) -> tuple[float, Paragraph | None, str]:
     """The source sentence closest in meaning: (similarity, paragraph, sentence)."""
     candidates = [(p, s) for p in paragraphs for s in split_sentences(p.text)]
     if not candidates:
@@ -159,23 +171,22 @@ def best_support(sentence: str, paragraphs: list[Any], embedder: SentenceEmbedde
     return float(sims[best]), candidates[best][0], candidates[best][1]
 
 
-def is_supported(
-    sentence: str, paragraphs: list[Any], embedder: SentenceEmbedder, threshold: float = SUPPORT_THRESHOLD, language: str | None = None
-) -> bool:
-    """language: the sentence's ("nl" or "en"); detected when not given."""
+def support_similarity(sentence: str, paragraphs: list[Paragraph], embedder: SentenceEmbedder, language: str | None = None) -> float | None:
+    """The similarity of the closest source sentence when `paragraphs` (together) support the
+    sentence, else None. language: the sentence's ("nl" or "en"); detected when not given."""
     source = " ".join(p.search_text for p in paragraphs)
     # The first word counts as a name too: "Intel heeft zitting in de Semicon Board NL" is close
     # in meaning to the member list, and only its first word is wrong.
     if missing_entities(sentence, source, include_first=True) or misquoted(sentence, source):
-        return False
+        return None
     similarity, _, closest = best_support(sentence, paragraphs, embedder)
     if adds_negation(sentence, closest):
-        return False
-    if language is None:
-        from assistant.extractive import language_of  # extractive builds on this module
-
-        language = language_of(sentence)
+        return None
     covered = coverage(sentence, source)
-    if covered < MIN_COVERAGE and language == "nl":
-        return False
-    return similarity >= threshold or covered >= 0.8
+    if covered < MIN_COVERAGE and (language or language_of(sentence)) == "nl":
+        return None
+    return similarity if similarity >= SUPPORT_THRESHOLD or covered >= HIGH_COVERAGE else None
+
+
+def is_supported(sentence: str, paragraphs: list[Paragraph], embedder: SentenceEmbedder, language: str | None = None) -> bool:
+    return support_similarity(sentence, paragraphs, embedder, language) is not None

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, Iterator, Protocol
+
+if TYPE_CHECKING:
+    from langchain_core.language_models.chat_models import BaseChatModel
+
+    from assistant.config import Settings
+    from assistant.support import SentenceEmbedder
+    from index.retrieval import Hit, HybridRetriever
+    from ingest.records import Paragraph
 
 
 @dataclass(frozen=True)
@@ -22,7 +30,7 @@ class Citation:
         return dataclasses.asdict(self)
 
     @classmethod
-    def of(cls, n: int, paragraph: Any) -> "Citation":
+    def of(cls, n: int, paragraph: Paragraph) -> "Citation":
         """Marker [n] for a paragraph record; the url opens the source viewer at that paragraph."""
         return cls(
             n=n,
@@ -107,3 +115,20 @@ class AssistantService(Protocol):
     def document(self, doc_id: str) -> dict[str, Any] | None: ...
 
     def ready(self) -> tuple[bool, str]: ...
+
+
+class AnswerServices(Protocol):
+    """What the answer chain and `assistant check` use of the service; each method owns its cache and lock."""
+
+    settings: Settings
+
+    @property
+    def retriever(self) -> HybridRetriever: ...
+
+    def records(self) -> list[Paragraph]: ...
+
+    def search(self, query: str, k: int | None = None) -> list[Hit]: ...
+
+    def sentence_embedder(self) -> SentenceEmbedder: ...
+
+    def chat_model(self, backend: str) -> BaseChatModel | None: ...

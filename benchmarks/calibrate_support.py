@@ -1,4 +1,4 @@
-"""Calibrate `support.SUPPORT_THRESHOLD`, `support.MIN_COVERAGE` and `check.CLAIM_SIMILARITY` on the bundled letter.
+"""Calibrate `support.SUPPORT_THRESHOLD` and `support.MIN_COVERAGE` (answers and `assistant check` alike) on the bundled letter.
 
     .venv/bin/python benchmarks/calibrate_support.py        (ASSISTANT_HOME as for the app)
 
@@ -75,15 +75,14 @@ UNRELATED = [
 
 
 def main() -> None:
-    from assistant import check, support
-    from assistant.chain import embedder_for
+    from assistant import support
     from assistant.config import Settings
     from assistant.service import Assistant
 
     settings = Settings.load(backend="extractive")
     assistant = Assistant(settings)
     records = [p for d in assistant.read().documents for p in d.paragraphs]
-    embedder = embedder_for(assistant)
+    embedder = assistant.sentence_embedder()
 
     def scores(statement: str) -> tuple[float, float, float]:
         raw, nearest, _ = support.best_support(statement, records, embedder)
@@ -126,7 +125,7 @@ def main() -> None:
     best = max(sorted(set(positives + negatives)), key=lambda t: sum(p >= t for p in positives) + sum(n < t for n in negatives))
     right = sum(p >= best for p in positives) + sum(n < best for n in negatives)
     print(f"  best threshold {best:.3f}: {right}/{len(positives) + len(negatives)} right")
-    for label, value in (("support.SUPPORT_THRESHOLD", support.SUPPORT_THRESHOLD), ("check.CLAIM_SIMILARITY", check.CLAIM_SIMILARITY)):
+    for label, value in (("support.SUPPORT_THRESHOLD", support.SUPPORT_THRESHOLD),):
         right = sum(p >= value for p in positives) + sum(n < value for n in negatives)
         missed = [row[0] for name in ("exact quotes", "paraphrases") for row in results[name] if row[2] < value]
         passed = [row[0] for name in ("swapped name/number/date", "unrelated/contradicting") for row in results[name] if row[2] >= value]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from ingest.errors import UserError
-from ingest.kamerstuk import looks_like_kamerstuk
+from ingest.kamerstuk import is_html, looks_like_kamerstuk
 from ingest.records import Document, KamerstukRef
 
 if TYPE_CHECKING:
@@ -123,9 +123,9 @@ def fetch_linked(
             timeout=httpx.Timeout(float(settings.fetch_timeout_s)),
             follow_redirects=True,
         )
-    fetcher = _Fetcher(settings, client, getattr(settings, "fetch_backoff_s", 0.5) if backoff_s is None else backoff_s)
+    fetcher = _Fetcher(settings, client, settings.fetch_backoff_s if backoff_s is None else backoff_s)
     refs = _all_references(documents)
-    urls = _extra_urls(getattr(settings, "fetch_urls", ""))
+    urls = _extra_urls(settings.fetch_urls)
     total = len(refs) + len(urls)
     items: list[FetchItem] = []
 
@@ -362,8 +362,14 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _looks_html(content_type: str, head: bytes) -> bool:
+    """HTML or XHTML, by the declared type or by the root element (XHTML may start with <?xml …?>)."""
+    content_type = content_type.lower()
+    if "html" in content_type:
+        return True
     start = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
-    return "html" in content_type.lower() or start.startswith(b"<!doctype html") or start.startswith(b"<html")
+    if start.startswith(b"<!doctype html") or start.startswith(b"<html"):
+        return True
+    return start.startswith(b"<") and is_html(head)
 
 
 def _looks_xml(content_type: str, head: bytes) -> bool:

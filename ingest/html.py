@@ -7,7 +7,8 @@ import re
 from ingest.assemble import Block, assemble
 from ingest.records import Document, normalize_space
 
-CHROME = ("script", "style", "nav", "header", "footer", "aside", "form", "noscript", "template")
+# Not <form>: sites such as officielebekendmakingen.nl wrap the whole page in one; its controls are chrome.
+CHROME = ("script", "style", "nav", "header", "footer", "aside", "noscript", "template", "button", "input", "select", "textarea", "label")
 NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+\S")
 
 

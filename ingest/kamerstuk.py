@@ -2,14 +2,19 @@
 
 The XML follows the "officiele-publicaties" schema (<kamerstuk>, <dossier>, <stuk>, <al>,
 <tussenkop>, <divisie>/<kop>, <lijst>/<li>, inline <noot> footnotes, <slotformule>,
-<ondertekening>). The HTML page is the same document rendered inside the site's chrome
-(header, navigation, sidebar, footer); only its content area (div#broodtekst) is read.
-Both become the same format-neutral blocks, so both formats give the same records.
+<ondertekening>), or for stukken up to about 2009 the older "kamerwrk" schema (<frontm> with
+<vergjaar> and <onderw>, <body>/<stuk> with <ltrlabel>/<nummer>, <tuskop>, <ondtek>, and
+root-level <voetnoot> bodies that <voetref> markers point at). The HTML page (HTML or XHTML) is
+the same document rendered inside the site's chrome (header, navigation, sidebar, footer, all
+of it inside form#mainForm); only its content area (div#broodtekst) is read. All become the
+same format-neutral blocks, so every format gives the same records.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,28 +36,73 @@ _DUTCH_DATE = re.compile(r"\b(\d{1,2})\s+(" + "|".join(_MONTHS) + r")\s+(\d{4})\
 _KST_NAME = re.compile(r"^kst-(\d{5}(?:-(?:\d{2}|[IVXLC]+|[A-Z]))?)-(\d{1,5})$", re.IGNORECASE)
 # Labels of bullet lists carry no meaning; numbered labels ("1.", "a.") are kept in the text.
 _BULLETS = set("-–—•·*▪◦o")
+# A letter that writes its letterhead as plain paragraphs: "Aan de Voorzitter van …" and
+# "Den Haag, 7 juli 2023" ("'s-Gravenhage, 12 november 1997") before the body starts.
+_PLACE_DATE = re.compile(
+    r"^(?:['’]s-)?[A-Z][\w.-]*(?:[ -][\w.-]+){0,3},\s*\d{1,2}\s+(?:" + "|".join(_MONTHS) + r")\s+\d{4}\.?$", re.IGNORECASE
+)
+_ADDRESSEE = re.compile(r"^Aan (?:de|het)\s+\S")
+_ADDRESSEE_MAX_CHARS = 160
+_XHTML_NS = "http://www.w3.org/1999/xhtml"
+_XML_ROOTS = {"officiele-publicatie", "kamerstuk", "kamerwrk"}
+
+
+def root_element(data: bytes) -> tuple[str, str]:
+    """(namespace, name) of the first element of `data`, ("", "") when it has none.
+
+    Only the start of the document is parsed, so the answer does not depend on an XML
+    declaration or doctype, nor on whether the rest of the page is well-formed XML.
+    """
+    from lxml import etree
+
+    events = etree.iterparse(
+        io.BytesIO(data[:65536]), events=("start",), resolve_entities=False, no_network=True, load_dtd=False
+    )
+    try:
+        for _event, element in events:
+            name = etree.QName(element)
+            return name.namespace or "", name.localname
+    except etree.XMLSyntaxError:
+        pass
+    return "", ""
+
+
+def is_html(data: bytes) -> bool:
+    """Whether `data` is an (X)HTML page: its root element, or for HTML that is no XML, its <html> tag."""
+    namespace, name = root_element(data)
+    if name:
+        return name.lower() == "html" or namespace == _XHTML_NS
+    return bool(re.search(rb"<html[\s>]", data[:65536], re.IGNORECASE))
 
 
 def looks_like_kamerstuk(data: bytes) -> bool:
-    """Whether `data` is a Kamerstuk as XML or as the HTML page of officielebekendmakingen.nl."""
-    head = data[:65536].decode("utf-8", "ignore")
-    if "<officiele-publicatie" in head or re.search(r"<kamerstuk[\s>]", head):
-        return bool(re.search(r"<(?:kamerstuk|stuk|dossier)[\s>]", head))
-    if re.search(r"<html[\s>]", head, re.IGNORECASE):
-        has_content = re.search(r"id\s*=\s*[\"']?broodtekst", head, re.IGNORECASE)
-        is_kst = re.search(r"content\s*=\s*[\"']kst-\d", head, re.IGNORECASE) or re.search(
-            r"class\s*=\s*[\"'][^\"']*\b(?:stuktitel|dossiertitel)\b", head, re.IGNORECASE
-        )
+    """Whether `data` is a Kamerstuk as XML (either schema) or as the (X)HTML page of officielebekendmakingen.nl."""
+    if is_html(data):
+        head = data[:65536].decode("utf-8", "ignore")
+        # The page names itself in its <head>; its content may come after a lot of site chrome.
+        if re.search(r"content\s*=\s*[\"']kst-\d", head, re.IGNORECASE):
+            return True
+        text = data.decode("utf-8", "ignore")
+        has_content = re.search(r"id\s*=\s*[\"']?broodtekst", text, re.IGNORECASE)
+        is_kst = re.search(r"class\s*=\s*[\"'][^\"']*\b(?:stuktitel|dossiertitel)\b", text, re.IGNORECASE)
         return bool(has_content and is_kst)
-    return False
+    _namespace, name = root_element(data)
+    if name == "officiele-publicatie":  # also used for the Staatscourant and other publications
+        return bool(re.search(r"<(?:kamerstuk|stuk|dossier)[\s>]", data[:65536].decode("utf-8", "ignore")))
+    return name in _XML_ROOTS
 
 
 def parse_kamerstuk(data: bytes, path: str, doc_id: str | None = None) -> Document:
-    """Parse either format: XML when the bytes are XML, the HTML page otherwise."""
-    start = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if start.startswith(b"<?xml") or start.startswith(b"<officiele-publicatie"):
-        return parse_kamerstuk_xml(data, path, doc_id)
-    return parse_kamerstuk_html(data, path, doc_id)
+    """Parse any format: the (X)HTML page when the root element is <html>, the XML otherwise."""
+    if is_html(data):
+        return parse_kamerstuk_html(data, path, doc_id)
+    return parse_kamerstuk_xml(data, path, doc_id)
+
+
+def official_id(name: str) -> str:
+    """'kst-37020-x-1' -> 'kst-37020-X-1': a Kamerstuk file name as the site spells the id; '' otherwise."""
+    match = _KST_NAME.match(name)
+    return f"kst-{match.group(1).upper()}-{int(match.group(2))}" if match else ""
 
 
 @dataclass
@@ -65,8 +115,26 @@ class _Builder:
 
     def add(self, kind: str, text: str, level: int = 1, markers: list[str] | tuple[str, ...] = ()) -> None:
         text = normalize_space(text)
-        if text:
-            self.blocks.append(Block(kind=kind, text=text, level=max(1, level), footnote_markers=tuple(dict.fromkeys(markers))))
+        if not text:
+            return
+        if kind == "paragraph" and self._in_letterhead():
+            if _PLACE_DATE.match(text):
+                self.dated(text)
+                kind = "letterhead"
+            elif _ADDRESSEE.match(text) and len(text) <= _ADDRESSEE_MAX_CHARS:
+                kind = "letterhead"
+        self.blocks.append(Block(kind=kind, text=text, level=max(1, level), footnote_markers=tuple(dict.fromkeys(markers))))
+
+    def _in_letterhead(self) -> bool:
+        """Nothing but letterhead so far: where an addressee and a place and date stand."""
+        return len(self.blocks) < 3 and all(block.kind == "letterhead" for block in self.blocks)
+
+    def also(self, key: str, value: str) -> None:
+        """A metadata field that may hold several values (indieners, extra dossiers), "; "-joined."""
+        value = normalize_space(value)
+        values = [v for v in self.meta.get(key, "").split("; ") if v]
+        if value and value not in values:
+            self.meta[key] = "; ".join([*values, value])
 
     def note(self, number: str, text: str) -> None:
         number, text = normalize_space(number), normalize_space(text)
@@ -127,8 +195,7 @@ def _title(meta: dict[str, str], doc_id: str) -> str:
 
 def _id_from_path(path: str) -> str:
     stem = Path(path).stem
-    match = _KST_NAME.match(stem)
-    return f"kst-{match.group(1)}-{match.group(2)}" if match else stem
+    return official_id(stem) or stem
 
 
 def _iso_date(text: str) -> str:
@@ -162,29 +229,40 @@ def _list_label(label: str) -> str:
 # ---------------------------------------------------------------------------------- XML
 
 
-_XML_SKIP = {"metadata", "kamerstukkop", "dossier", "stuknr", "plaatje", "illustratie", "colspec", "witreg", "nootref"}
-_XML_BLOCKS = {
-    "al", "al-groep", "tussenkop", "divisie", "kop", "lijst", "li", "table", "slotformule", "ondertekening",
-    "ontvanger", "datumtekst", "plaats-datum", "tekst", "brief", "brieftekst", "algemeen", "vrije-tekst",
-    "aanhef", "tekst-sluiting", "artikel", "lid", "bijlage", "considerans", "considerans.al", "wat", "box",
-    "definitielijst", "definitie-item", "slotzin",
+_XML_SKIP = {
+    "metadata", "kamerstukkop", "dossier", "stuknr", "plaatje", "illustratie", "colspec", "witreg", "nootref",
+    "officiele-inhoudsopgave", "ltrlabel", "voetref",
 }  # fmt: skip
+_XML_BLOCKS = {
+    "al", "al-groep", "tussenkop", "tuskop", "divisie", "kop", "lijst", "li", "table", "slotformule", "ondertekening",
+    "ondtek", "ontvanger", "datumtekst", "plaats-datum", "tekst", "brief", "brieftekst", "algemeen", "vrije-tekst",
+    "aanhef", "tekst-sluiting", "artikel", "lid", "bijlage", "considerans", "considerans.al", "wat", "box",
+    "definitielijst", "definitie-item", "slotzin", "voetnoot", "wie",
+}  # fmt: skip
+# Parts of a name that the XML writes without a space between them: <voornaam>S.</voornaam><achternaam>…
+_NAME_PARTS = {"voornaam", "voorletters", "tussenvoegsel", "achternaam"}
+_FOOTNOTES = {"noot", "voetnoot"}
 
 
 def parse_kamerstuk_xml(data: bytes, path: str, doc_id: str | None = None) -> Document:
-    """A Kamerstuk in the XML of officielebekendmakingen.nl ("officiele-publicaties" schema)."""
+    """A Kamerstuk in the XML of officielebekendmakingen.nl (either schema); an XHTML page goes to the HTML reader."""
     from lxml import etree
 
+    if is_html(data):
+        return parse_kamerstuk_html(data, path, doc_id)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True, remove_pis=True)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError:
         raise UserError("XML-bestand is niet leesbaar (geen geldige XML).") from None
-    kamerstuk = root if _name(root) == "kamerstuk" else next((e for e in root.iter() if _name(e) == "kamerstuk"), None)
+    kamerstuk = next((e for e in root.iter() if _name(e) in ("kamerstuk", "kamerwrk")), None)
     if kamerstuk is None:
         raise UserError("XML-bestand is geen Kamerstuk in het formaat van officielebekendmakingen.nl.")
     reader = _XmlReader(root)
-    reader.read(kamerstuk)
+    if _name(kamerstuk) == "kamerwrk":
+        reader.read_kamerwrk(kamerstuk)
+    else:
+        reader.read(kamerstuk)
     return reader.out.document(path, doc_id, "kamerstuk-xml")
 
 
@@ -195,16 +273,20 @@ def _name(el: Any) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+def _own_text(el: Any) -> str:
+    return normalize_space("".join(el.itertext()))
+
+
 class _XmlReader:
     def __init__(self, root: Any) -> None:
         self.out = _Builder()
-        # <nootref refid> points at a footnote that may only come later in the document.
+        # <nootref refid> and <voetref refid> point at a footnote that may only come later in the document.
         self.note_ids = {}
         for el in root.iter():
-            if _name(el) == "noot" and el.get("id"):
+            if _name(el) in _FOOTNOTES and el.get("id"):
                 self.note_ids[el.get("id")] = self._note_number(el)
         for el in root.iter():
-            if _name(el) == "meta" and el.get("name") and el.get("content"):
+            if _name(el) in ("meta", "metadata") and el.get("name") and el.get("content"):
                 self._meta(el.get("name"), el.get("content"))
 
     def _meta(self, name: str, content: str) -> None:
@@ -212,10 +294,11 @@ class _XmlReader:
             "OVERHEIDop.documenttitel": "betreft",
             "OVERHEIDop.dossiertitel": "dossier_title",
             "OVERHEIDop.vergaderjaar": "vergaderjaar",
-            "OVERHEIDop.indiener": "indiener",
             "DCTERMS.issued": "date",
         }
-        if name in keys:
+        if name == "OVERHEIDop.indiener":
+            self.out.also("indiener", content)
+        elif name in keys:
             self.out.meta.setdefault(keys[name], normalize_space(content))
 
     def read(self, kamerstuk: Any) -> None:
@@ -227,25 +310,67 @@ class _XmlReader:
                     kind, text = (line.get("inhoud") or "").lower(), normalize_space(self.inline(line, []))
                     if "vergaderjaar" in kind:
                         meta["vergaderjaar"] = re.sub(r"^Vergaderjaar\s+", "", text, flags=re.IGNORECASE)
-                    elif "kamer" in kind:
+                    elif kind in ("kamer", "kameraanduiding"):  # not "kamernummer" ("2") nor "documenttype"
                         meta["kamer"] = text
             elif name == "dossier":
                 self._dossier(child)
             elif name == "stuk":
                 self._stuk(child)
 
+    def read_kamerwrk(self, root: Any) -> None:
+        """The older schema: <kop> with the chamber, <frontm> with year and dossier, <body>/<stuk>, root <voetnoot>s."""
+        meta = self.out.meta
+        for child in root:
+            name = _name(child)
+            if name == "kop":
+                for line in child:
+                    text = normalize_space(self.inline(line, []))
+                    if text.lower().startswith("vergaderjaar"):
+                        meta.setdefault("vergaderjaar", re.sub(r"^Vergaderjaar\s+", "", text, flags=re.IGNORECASE))
+                    elif _name(line) == "titel" and text:
+                        meta.setdefault("kamer", text)
+            elif name == "frontm":
+                for el in child.iter():
+                    if _name(el) == "vergjaar":
+                        meta.setdefault("vergaderjaar", _own_text(el))
+                    elif _name(el) == "onderw":
+                        parts = {_name(part): part for part in el}
+                        number = _dossier_number(_own_text(parts["nummer"])) if "nummer" in parts else ""
+                        title = normalize_space(self.inline(parts["naam"], [])) if "naam" in parts else ""
+                        self._add_dossier(number, title)
+            elif name == "body":
+                for part in child:
+                    if _name(part) == "stuk":
+                        self._stuk(part)
+                    else:
+                        self.walk_one(part, 0)
+            elif name == "voetnoot":
+                self._register_note(child)
+
     def _dossier(self, dossier: Any) -> None:
-        number = title = ""
+        title = next((normalize_space(self.inline(c, [])) for c in dossier if _name(c) == "titel"), "")
         for child in dossier:
             if _name(child) == "dossiernummer":
-                number = _dossier_number(normalize_space("".join(child.itertext())))
-            elif _name(child) == "titel":
-                title = normalize_space(self.inline(child, []))
+                self._add_dossier(self._dossiernummer(child), title)
+                title = ""  # a second number in the same <dossier> shares its title
+
+    def _dossiernummer(self, el: Any) -> str:
+        """<dossiernr>37 020</dossiernr><begrotingshoofdstuk>X</…> -> '37020-X'; <raadnr>30</raadnr> -> '21501-30'."""
+        parts = {_name(part): _own_text(part) for part in el}
+        if parts.get("rijkswetnr"):
+            self.out.meta.setdefault("rijkswetnummer", parts["rijkswetnr"])
+        if "dossiernr" not in parts:
+            return _dossier_number(_own_text(el))
+        number = _dossier_number(parts["dossiernr"])
+        part = parts.get("raadnr") or parts.get("begrotingshoofdstuk") or ""
+        return f"{number}-{part.upper()}" if number and part and "-" not in number else number
+
+    def _add_dossier(self, number: str, title: str) -> None:
         if number and "dossier" not in self.out.meta:
             self.out.meta["dossier"] = number
             if title:
                 self.out.meta["dossier_title"] = title
-        elif number:
+        elif number and number != self.out.meta.get("dossier"):
             self.out.meta["dossiers_extra"] = ", ".join(filter(None, [self.out.meta.get("dossiers_extra", ""), number]))
 
     def _stuk(self, stuk: Any) -> None:
@@ -254,6 +379,8 @@ class _XmlReader:
             if name == "stuknr":
                 ondernummer = next((e for e in child.iter() if _name(e) == "ondernummer"), child)
                 self.out.meta["stuk"] = _stuk_number("".join(ondernummer.itertext()))
+            elif name == "nummer":  # kamerwrk: <ltrlabel>Nr. </ltrlabel><nummer>3</nummer>
+                self.out.meta.setdefault("stuk", _stuk_number(_own_text(child)))
             elif name == "titel":
                 self.out.meta["title"] = normalize_space(self.inline(child, []))
             else:
@@ -273,7 +400,7 @@ class _XmlReader:
         elif name == "kop":
             markers: list[str] = []
             out.add("heading", self._kop_text(el, markers), level=max(depth, 1), markers=markers)
-        elif name == "tussenkop":
+        elif name in ("tussenkop", "tuskop"):
             markers = []
             out.add("heading", self.inline(el, markers), level=depth + 1, markers=markers)
         elif name == "lijst":
@@ -281,7 +408,7 @@ class _XmlReader:
         elif name == "slotformule":
             markers = []
             out.add("closing", self.inline(el, markers), markers=markers)
-        elif name == "ondertekening":
+        elif name in ("ondertekening", "ondtek"):
             self._signature(el)
         elif name == "ontvanger":
             out.add("letterhead", self.inline(el, []))
@@ -292,7 +419,7 @@ class _XmlReader:
             out.add("letterhead", text)
         elif name == "table":
             self._table(el)
-        elif name == "noot":
+        elif name in _FOOTNOTES:
             self._register_note(el)
         elif name == "aanhef" and not self._has_blocks(el):
             out.add("salutation", self.inline(el, []))
@@ -311,21 +438,23 @@ class _XmlReader:
         parts = [el.text or ""] if isinstance(el.tag, str) else []
         for child in el:
             name = _name(child)
-            if name == "noot":
+            if name in _FOOTNOTES:
                 markers.append(self._register_note(child))
-            elif name == "nootref":
-                number = self.note_ids.get(child.get("refid") or "")
+            elif name in ("nootref", "voetref"):
+                number = self.note_ids.get(child.get("refid") or "") or child.get("nr") or _own_text(child)
                 if number:
                     markers.append(number)
             elif name in ("li.nr", "lidnr"):
                 pass
             elif name:
                 text = self.inline(child, markers)
-                parts.append(f" {text} " if name in _XML_BLOCKS or name == "br" else text)
+                parts.append(f" {text} " if name in _XML_BLOCKS or name in _NAME_PARTS or name == "br" else text)
             parts.append(child.tail or "")
         return "".join(parts)
 
     def _note_number(self, noot: Any) -> str:
+        if _name(noot) == "voetnoot":
+            return normalize_space(noot.get("nr") or "")
         number = next((e for e in noot if _name(e) == "noot.nr"), None)
         return normalize_space("".join(number.itertext())) if number is not None else ""
 
@@ -362,21 +491,29 @@ class _XmlReader:
                 self._list(sub)
 
     def _signature(self, el: Any) -> None:
-        parts, function = [], ""
-        for child in el:
-            text = normalize_space(self.inline(child, []))
-            parts.append(text)
-            if _name(child) == "functie":
-                function = text
-            elif _name(child) == "naam":
-                self.out.signatory(text, function)
-                function = ""
-        self.out.add("signature", " ".join(parts) if parts else self.inline(el, []))
+        """Each <naam> signs with the <functie>s and <deze> ("namens deze,") written before it."""
+        function: list[str] = []
+        for node in el.iter():
+            name = _name(node)
+            if name == "naam":
+                self.out.signatory(self.inline(node, []), " ".join(function))
+                function = []
+            elif name == "functie":
+                function.append(normalize_space(self.inline(node, [])))
+            elif name == "deze":  # its own words; a <functie> or <naam> inside it comes by itself
+                function.append(normalize_space(node.text or ""))
+        parts = [normalize_space(self.inline(child, [])) for child in el if _name(child)]
+        self.out.add("signature", " ".join(p for p in parts if p) or self.inline(el, []))
 
     def _table(self, table: Any) -> None:
+        """The caption (<title>) as a record of its own, then one record per row, cells joined with " | "."""
+        for child in table:
+            if _name(child) == "title":
+                markers: list[str] = []
+                self.out.add("paragraph", self.inline(child, markers), markers=markers)
         for row in table.iter():
             if _name(row) == "row":
-                markers: list[str] = []
+                markers = []
                 cells = [normalize_space(self.inline(cell, markers)) for cell in row if _name(cell) == "entry"]
                 self.out.add("paragraph", " | ".join(c for c in cells if c), markers=markers)
 
@@ -388,8 +525,14 @@ _HTML_BLOCK_TAGS = {
     "p", "div", "section", "article", "main", "header", "footer", "aside", "h1", "h2", "h3", "h4", "h5", "h6",
     "ul", "ol", "li", "table", "thead", "tbody", "tr", "blockquote", "dl", "dt", "dd", "figure", "pre", "hr",
 }  # fmt: skip
-_HTML_CHROME_TAGS = ["script", "style", "noscript", "nav", "form", "button", "iframe", "svg", "template", "input", "select"]
-_HTML_CHROME_CLASSES = {"note-close", "sr-only", "visually-hidden", "skiplink", "skiplinks", "print-only", "toolbar", "breadcrumb"}
+# Not <form>: the site wraps the whole page, content included, in form#mainForm; its controls are chrome.
+_HTML_CHROME_TAGS = ["script", "style", "noscript", "nav", "button", "iframe", "svg", "template", "input", "select", "textarea", "label"]
+_HTML_CHROME_CLASSES = {
+    "note-close", "sr-only", "visually-hidden", "skiplink", "skiplinks", "print-only", "toolbar", "breadcrumb",
+    "officiele-inhoudsopgave",  # the table of contents repeats the headings; it is no running text
+}  # fmt: skip
+_HTML_DATE_CLASSES = {"kamerstukdatum", "datumtekst", "plaats-datum", "datum", "dagtekening"}
+_HTML_NAME_PARTS = ["voornaam", "voorletters", "tussenvoegsel"]
 _INLINE_TAGS = {"a", "span", "sup", "sub", "em", "strong", "b", "i", "small"}
 _MARK = "\x00"
 _MARKER_RE = re.compile(_MARK + r"([^" + _MARK + r"]*)" + _MARK)
@@ -397,12 +540,15 @@ _MARKER_RE = re.compile(_MARK + r"([^" + _MARK + r"]*)" + _MARK)
 
 def parse_kamerstuk_html(data: bytes, path: str, doc_id: str | None = None) -> Document:
     """A Kamerstuk as the HTML page of zoek.officielebekendmakingen.nl (site chrome is ignored)."""
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
-    try:
-        soup = BeautifulSoup(data, "lxml")
-    except Exception:  # lxml missing or refusing the input: the pure-Python parser is slower but forgiving
-        soup = BeautifulSoup(data, "html.parser")
+    with warnings.catch_warnings():
+        # XHTML pages are read by the HTML parser on purpose: it forgives what the XML parser refuses.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        try:
+            soup = BeautifulSoup(data, "lxml")
+        except Exception:  # lxml missing or refusing the input: the pure-Python parser is slower but forgiving
+            soup = BeautifulSoup(data, "html.parser")
     content = (
         soup.find(id="broodtekst")
         or soup.select_one("div.stuk")
@@ -436,6 +582,8 @@ class _HtmlReader:
             name, content = tag.get("name") or tag.get("property"), tag.get("content")
             if name and content:
                 metas.setdefault(name.lower(), normalize_space(content))
+                if name.lower() == "overheidop.indiener":
+                    self.out.also("indiener", content)
         meta = self.out.meta
         identifier = metas.get("dc.identifier") or metas.get("dcterms.identifier") or ""
         match = _KST_NAME.match(identifier)
@@ -449,7 +597,6 @@ class _HtmlReader:
             ("overheidop.documenttitel", "betreft"),
             ("overheidop.dossiertitel", "dossier_title"),
             ("overheidop.vergaderjaar", "vergaderjaar"),
-            ("overheidop.indiener", "indiener"),
         ):
             if metas.get(key):
                 meta[target] = metas[key]
@@ -462,6 +609,8 @@ class _HtmlReader:
             tag.decompose()
         for tag in content.find_all(lambda t: bool(_classes(t) & _HTML_CHROME_CLASSES)):
             tag.decompose()
+        for part in content.find_all(class_=_HTML_NAME_PARTS):  # <span class="voornaam">S.</span><span class="achternaam">
+            part.append(" ")
         self._take_footnotes(content)
         self._mark_references(content)
         for br in content.find_all("br"):
@@ -527,7 +676,10 @@ class _HtmlReader:
     def _block(self, tag: Any) -> None:
         name, classes = tag.name, _classes(tag)
         out = self.out
-        if classes & {"dossiertitel", "stuktitel"}:
+        if "stuktitel" in classes and self._is_question_heading(tag):
+            text, markers = self._text(tag)
+            out.add("heading", text, level=max(1, int(name[1]) - 1) if re.fullmatch(r"h[1-6]", name) else 1, markers=markers)
+        elif classes & {"dossiertitel", "stuktitel"}:
             self._title(tag, classes)
         elif classes & {"kamerstukkop", "vergaderjaar", "kamer"}:
             text = normalize_space(self._text(tag)[0])
@@ -543,7 +695,7 @@ class _HtmlReader:
         elif classes & {"tussenkop", "kop"}:
             text, markers = self._text(tag)
             out.add("heading", text, level=self.last_heading_level + 1, markers=markers)
-        elif classes & {"kamerstukdatum", "datumtekst", "plaats-datum", "datum"}:
+        elif classes & _HTML_DATE_CLASSES:
             text = self._text(tag)[0]
             out.dated(text)
             out.add("letterhead", text)
@@ -557,6 +709,10 @@ class _HtmlReader:
         elif name in ("ul", "ol"):
             self._list(tag)
         elif name == "table":
+            caption = tag.find("caption")
+            if caption is not None:
+                text, markers = self._text(caption)
+                out.add("paragraph", text, markers=markers)
             for row in tag.find_all("tr"):
                 markers: list[str] = []
                 cells = []
@@ -591,7 +747,11 @@ class _HtmlReader:
                 match = re.match(r"(\d{2}\s?\d{3}(?:\s*-\s*\d{2}|[\s-]+[IVXLC]+\b|[\s-]+[A-Z]\b)?)", text)
                 number = match.group(1) if match else ""
             title = normalize_space(text[len(number) :] if text.startswith(number) else text)
-            meta.setdefault("dossier", _dossier_number(number))
+            dossier = _dossier_number(number)
+            if meta.get("dossier") and dossier and dossier != meta["dossier"]:  # a stuk in several dossiers
+                meta["dossiers_extra"] = ", ".join(filter(None, [meta.get("dossiers_extra", ""), dossier]))
+                return
+            meta.setdefault("dossier", dossier)
             if title:
                 meta.setdefault("dossier_title", title.lstrip(":. "))
         else:
@@ -623,14 +783,20 @@ class _HtmlReader:
             for sub in nested:
                 self._list(sub)
 
+    def _is_question_heading(self, tag: Any) -> bool:
+        """Kamervragen carry one h2.stuktitel per question and answer; only a first, lone one is the title."""
+        in_question = any(_classes(p) & {"vraag", "antwoord"} for p in tag.parents if hasattr(p, "get"))
+        return in_question or "title" in self.out.meta
+
     def _signature(self, tag: Any) -> None:
-        function = ""
-        for part in tag.find_all(class_=["naam", "functie"]):
-            if "functie" in _classes(part):
-                function = part.get_text()
+        """Each span.naam signs with the span.functie and "namens deze," parts written before it."""
+        function: list[str] = []
+        for part in tag.find_all(class_=["naam", "functie", "deze"]):
+            if "naam" in _classes(part):
+                self.out.signatory(part.get_text(), " ".join(function))
+                function = []
             else:
-                self.out.signatory(part.get_text(), function)
-                function = ""
+                function.append(normalize_space(part.get_text()))
         text, markers = self._text(tag)
         self.out.add("signature", text, markers=markers)
 

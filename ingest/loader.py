@@ -25,7 +25,10 @@ class IngestError(Exception):
 
 
 def doc_id_for(path: Path) -> str:
-    return re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-") or "document"
+    from ingest.kamerstuk import official_id
+
+    # A Kamerstuk keeps its official id ("kst-37020-X-1"), the form its source_url and references use.
+    return official_id(path.stem) or re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-") or "document"
 
 
 def load_document(path: Path, max_bytes: int) -> Document:

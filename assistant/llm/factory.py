@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from importlib.util import find_spec
-from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from assistant.llm.base import DEFAULT_MAX_TOKENS, SETUP_LOCAL_HINT, BackendError
+from assistant.config import Settings
+from assistant.llm.base import SETUP_LOCAL_HINT, BackendError
 from assistant.llm.http import OllamaChat, OpenAICompatibleChat
 from assistant.llm.local import LocalLlamaChat
 from assistant.local_model import default_model_path
@@ -16,12 +16,12 @@ from ingest.errors import UserError
 PROVIDERS = ("openai", "ollama")
 
 
-def local_available(settings: Any) -> bool:
+def local_available(settings: Settings) -> bool:
     """Whether the local backend can run: llama-cpp-python installed and the GGUF file present."""
     return find_spec("llama_cpp") is not None and default_model_path(settings).is_file()
 
 
-def resolve_backend(settings: Any, backend: str | None = None) -> str:
+def resolve_backend(settings: Settings, backend: str | None = None) -> str:
     """The concrete backend for `backend` (default settings.backend).
 
     One of 'local', 'extractive', 'openai/<model>', 'ollama/<model>'; an unknown name is a UserError.
@@ -40,11 +40,11 @@ def resolve_backend(settings: Any, backend: str | None = None) -> str:
     )
 
 
-def make_chat_model(settings: Any, backend: str | None = None) -> BaseChatModel | None:
+def make_chat_model(settings: Settings, backend: str | None = None) -> BaseChatModel | None:
     """The chat model for the chosen backend, or None for the extractive backend; loads nothing yet."""
     resolved = resolve_backend(settings, backend)
     timeout = settings.llm_timeout_s
-    max_tokens = getattr(settings, "llm_max_tokens", DEFAULT_MAX_TOKENS)
+    max_tokens = settings.llm_max_tokens
     if resolved == "extractive":
         return None
     if resolved == "local":
@@ -53,7 +53,7 @@ def make_chat_model(settings: Any, backend: str | None = None) -> BaseChatModel 
         path = default_model_path(settings)
         if not path.is_file():
             raise BackendError(f"The local model file {path} does not exist; {SETUP_LOCAL_HINT}.")
-        threads = getattr(settings, "llm_threads", 0) or None
+        threads = settings.llm_threads or None  # 0: all cores
         return LocalLlamaChat(model_path=str(path), n_threads=threads, max_tokens=max_tokens, timeout=timeout)
     provider, _, model = resolved.partition("/")
     if provider == "openai":

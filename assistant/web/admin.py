@@ -20,9 +20,10 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field, StrictStr
 from starlette.concurrency import run_in_threadpool
 
+from assistant.config import Settings
 from assistant.types import AssistantService
-from ingest.errors import UserError
 from assistant.web.security import RateLimiter, admin_refusal
+from ingest.errors import UserError
 
 # Hidden, so a half-written upload is never picked up by an ingest of the whole folder.
 STAGING_DIR = ".uploads"
@@ -39,38 +40,30 @@ class IngestRequest(BaseModel):
     )
 
 
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> UserError:
-    error = UserError(message)
-    error.status = status
-    if headers:
-        error.headers = headers
-    return error
-
-
 class _AdminState:
-    def __init__(self, settings: Any, service: AssistantService):
+    def __init__(self, settings: Settings, service: AssistantService):
         self.settings = settings
         self.service = service
-        self.token = str(getattr(settings, "admin_token", "") or "")
+        self.token = settings.admin_token
         self.failures = RateLimiter(_FAILED_LOGINS_PER_MINUTE)
         self.busy = threading.Lock()
 
     def authorize(self, request: Request) -> None:
         client = request.client.host if request.client else "onbekend"
         if self.token and self.failures.full(client):
-            raise _error(429, "Te veel mislukte beheerpogingen; wacht een minuut.", {"Retry-After": str(self.failures.retry_after(client))})
+            raise UserError("Te veel mislukte beheerpogingen; wacht een minuut.", status=429, headers={"Retry-After": str(self.failures.retry_after(client))})
         refusal = admin_refusal(request.headers.get("authorization"), self.token)
         if refusal is None:
             return
         status, message = refusal
         if status in (401, 403):
             self.failures.allow(client)
-        raise _error(status, message, {"WWW-Authenticate": "Bearer"} if status == 401 else None)
+        raise UserError(message, status=status, headers={"WWW-Authenticate": "Bearer"} if status == 401 else None)
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
         if not self.busy.acquire(blocking=False):
-            raise _error(409, "Er loopt al een beheeropdracht; probeer het opnieuw als die klaar is.")
+            raise UserError("Er loopt al een beheeropdracht; probeer het opnieuw als die klaar is.", status=409)
         try:
             yield
         finally:
@@ -78,27 +71,27 @@ class _AdminState:
 
     def capable(self, *names: str) -> None:
         if not all(callable(getattr(self.service, n, None)) for n in names):
-            raise _error(501, "Deze assistent kan niet via HTTP inlezen.")
+            raise UserError("Deze assistent kan niet via HTTP inlezen.", status=501)
 
     @property
     def corpus(self) -> Path:
         return Path(self.settings.corpus_dir).resolve()
 
     def max_bytes(self) -> int:
-        return int(float(getattr(self.settings, "max_file_mb", 50.0)) * 2**20)
+        return self.settings.max_file_bytes
 
 
 def corpus_file(corpus: Path, name: str) -> Path:
     """The file `name` inside the corpus folder, or a UserError (422) for anything outside it."""
     if not name.strip() or "\x00" in name:
-        raise _error(422, "Geef de naam van een bestand in de corpusmap.")
+        raise UserError("Geef de naam van een bestand in de corpusmap.", status=422)
     target = (corpus / name).resolve()
     if target == corpus or corpus not in target.parents:
-        raise _error(422, f"'{name}' ligt buiten de corpusmap; alleen bestanden in de corpusmap kunnen worden ingelezen.")
+        raise UserError(f"'{name}' ligt buiten de corpusmap; alleen bestanden in de corpusmap kunnen worden ingelezen.", status=422)
     if any(part.startswith(".") for part in target.relative_to(corpus).parts):
-        raise _error(422, f"'{name}' is een verborgen bestand; dat wordt niet ingelezen.")
+        raise UserError(f"'{name}' is een verborgen bestand; dat wordt niet ingelezen.", status=422)
     if not target.is_file():
-        raise _error(404, f"'{name}' staat niet in de corpusmap.")
+        raise UserError(f"'{name}' staat niet in de corpusmap.", status=404)
     return target
 
 
@@ -108,11 +101,11 @@ def upload_name(raw: str | None) -> str:
 
     name = PureWindowsPath(PurePosixPath(raw or "").name).name.strip()
     if not name:
-        raise _error(422, "Het bestand heeft geen naam.")
+        raise UserError("Het bestand heeft geen naam.", status=422)
     if not _SAFE_NAME.match(name):
-        raise _error(422, "Gebruik een bestandsnaam met alleen letters, cijfers, spaties, '.', '_', '-' en haakjes.")
+        raise UserError("Gebruik een bestandsnaam met alleen letters, cijfers, spaties, '.', '_', '-' en haakjes.", status=422)
     if Path(name).suffix.lower() not in FORMATS:
-        raise _error(422, f"Bestandstype '{Path(name).suffix or '(geen)'}' wordt niet ondersteund; gebruik {', '.join(sorted(FORMATS))}.")
+        raise UserError(f"Bestandstype '{Path(name).suffix or '(geen)'}' wordt niet ondersteund; gebruik {', '.join(sorted(FORMATS))}.", status=422)
     return name
 
 
@@ -120,7 +113,7 @@ def _summary(result: Any) -> dict[str, Any]:
     return result.summary() if hasattr(result, "summary") else dict(result or {})
 
 
-def build_router(settings: Any, service: AssistantService) -> APIRouter:
+def build_router(settings: Settings, service: AssistantService) -> APIRouter:
     state = _AdminState(settings, service)
     router = APIRouter(prefix="/api/admin", tags=["beheer"], dependencies=[Depends(state.authorize)])
 
@@ -132,7 +125,7 @@ def build_router(settings: Any, service: AssistantService) -> APIRouter:
         with state.exclusive():
             summary = _summary(state.service.ingest(paths or None))
         if paths and summary.get("skipped") and not summary.get("documents"):
-            raise _error(422, " ".join(item["reason"] for item in summary["skipped"]))
+            raise UserError(" ".join(item["reason"] for item in summary["skipped"]), status=422)
         return summary
 
     @router.post("/fetch-linked", summary="Gekoppelde Kamerstukken downloaden en daarna inlezen")
@@ -153,13 +146,13 @@ def build_router(settings: Any, service: AssistantService) -> APIRouter:
         try:
             item = form.get("file")
             if item is None or isinstance(item, str) or not hasattr(item, "read"):
-                raise _error(422, "Stuur het document als multipart-formulier in het veld 'file'.")
+                raise UserError("Stuur het document als multipart-formulier in het veld 'file'.", status=422)
             name = upload_name(item.filename)
             staged = state.corpus / STAGING_DIR / uuid.uuid4().hex / name
             try:
                 staged.parent.mkdir(parents=True, exist_ok=True)
             except OSError:
-                raise _error(503, "De corpusmap is niet schrijfbaar; controleer ASSISTANT_CORPUS op de server.") from None
+                raise UserError("De corpusmap is niet schrijfbaar; controleer ASSISTANT_CORPUS op de server.", status=503) from None
             try:
                 await _save(item, staged, state.max_bytes())
                 with state.exclusive():
@@ -177,12 +170,12 @@ def build_router(settings: Any, service: AssistantService) -> APIRouter:
 async def _form(request: Request, max_bytes: int) -> Any:
     content_type = request.headers.get("content-type", "")
     if not content_type.lower().startswith("multipart/form-data"):
-        raise _error(415, "Stuur het document als multipart/form-data met het bestand in het veld 'file'.")
+        raise UserError("Stuur het document als multipart/form-data met het bestand in het veld 'file'.", status=415)
     try:
         return await request.form(max_files=1, max_fields=5, max_part_size=max_bytes + 1)
     except Exception as exc:  # malformed multipart framing, too many parts
         detail = getattr(exc, "detail", "") or "het formulier is onleesbaar"
-        raise _error(400, f"Ongeldig uploadformulier: {detail}.".replace("..", ".")) from None
+        raise UserError(f"Ongeldig uploadformulier: {detail}.".replace("..", "."), status=400) from None
 
 
 async def _save(item: Any, target: Path, max_bytes: int) -> None:
@@ -191,10 +184,7 @@ async def _save(item: Any, target: Path, max_bytes: int) -> None:
         while chunk := await item.read(_CHUNK):
             size += len(chunk)
             if size > max_bytes:
-                raise _error(
-                    413,
-                    f"Het bestand is groter dan de limiet van {max_bytes / 2**20:g} MiB (ASSISTANT_MAX_FILE_MB).",
-                )
+                raise UserError(f"Het bestand is groter dan de limiet van {max_bytes / 2**20:g} MiB (ASSISTANT_MAX_FILE_MB).", status=413)
             out.write(chunk)
 
 
@@ -206,11 +196,11 @@ def _admit(state: _AdminState, staged: Path, name: str) -> dict[str, Any]:
     try:
         document = load_document(staged, state.max_bytes())
     except IngestError as exc:
-        raise _error(422, str(exc).replace(str(staged.parent) + os.sep, "")) from None
+        raise UserError(str(exc).replace(str(staged.parent) + os.sep, ""), status=422) from None
     target = state.corpus / name
     clash = [p.name for p in state.corpus.iterdir() if p.is_file() and p.name != name and doc_id_for(p) == document.id]
     if clash:
-        raise _error(409, f"Er staat al een document met dezelfde id '{document.id}' in de corpusmap ({clash[0]}); hernoem het bestand.")
+        raise UserError(f"Er staat al een document met dezelfde id '{document.id}' in de corpusmap ({clash[0]}); hernoem het bestand.", status=409)
     backup = staged.parent / "vorige-versie"
     replaced = target.exists()
     if replaced:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,13 +13,15 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.config import Settings
 from assistant.types import AssistantService
-from ingest.errors import UserError
 from assistant.web import admin, api, embed
 from assistant.web.embed import STATIC_DIR
 from assistant.web.feedback import FeedbackStore
-from assistant.web.security import GenerationQueue, RateLimiter, SecurityHeadersMiddleware, page_csp, parse_origins
+from assistant.web.gate import RequestGate
+from assistant.web.security import SecurityHeadersMiddleware, page_csp, parse_origins
 from assistant.web.viewer import error_page, render_document
+from ingest.errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(UserError)
     async def on_user_error(request: Request, exc: UserError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=int(getattr(exc, "status", 400)), headers=getattr(exc, "headers", None))
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status, headers=exc.headers or None)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -94,14 +95,12 @@ def _is_default(exc: StarletteHTTPException) -> bool:
         return False
 
 
-def create_app(settings: Any, service: AssistantService, *, with_ui: bool = True) -> FastAPI:
+def create_app(settings: Settings, service: AssistantService, *, with_ui: bool = True) -> FastAPI:
     """Build the web app around `service`. `with_ui=False` leaves out Gradio (API-only, faster start)."""
-    origins = parse_origins(getattr(settings, "allowed_origins", ""))
+    origins = parse_origins(settings.allowed_origins)
     csp = page_csp(origins)
-    home = Path(settings.home)
-    feedback = FeedbackStore(home / "feedback.sqlite")
-    limiter = RateLimiter(int(getattr(settings, "rate_limit_per_minute", 60)))
-    queue = GenerationQueue(int(getattr(settings, "generation_queue", 4)))
+    feedback = FeedbackStore(settings.home / "feedback.sqlite")
+    gate = RequestGate(settings)
 
     app = FastAPI(
         title="Semicon Visie-assistent",
@@ -116,12 +115,12 @@ def create_app(settings: Any, service: AssistantService, *, with_ui: bool = True
     app.state.settings = settings
     app.state.service = service
     app.state.feedback = feedback
-    app.state.generation_queue = queue
+    app.state.generation_queue = gate.queue
     _install_error_handlers(app)
 
-    app.include_router(api.build_router(settings, service, feedback, limiter, queue))
+    app.include_router(api.build_router(settings, service, feedback, gate))
     app.include_router(admin.build_router(settings, service))
-    app.include_router(embed.build_router(int(getattr(settings, "max_question_chars", 2000)), csp))
+    app.include_router(embed.build_router(settings.max_question_chars, csp))
 
     @app.get("/doc/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
     def document_page(doc_id: str) -> HTMLResponse:
@@ -130,7 +129,7 @@ def create_app(settings: Any, service: AssistantService, *, with_ui: bool = True
             doc = service.document(doc_id)
         except UserError as exc:
             page = error_page("Document niet beschikbaar", str(exc))
-            return HTMLResponse(page, status_code=int(getattr(exc, "status", 400)), headers=headers)
+            return HTMLResponse(page, status_code=exc.status, headers=headers)
         if doc is None:
             page = error_page("Document niet gevonden", "Dit document bestaat niet in de assistent.")
             return HTMLResponse(page, status_code=404, headers=headers)
@@ -147,35 +146,32 @@ def create_app(settings: Any, service: AssistantService, *, with_ui: bool = True
         allow_headers=["Content-Type", "Accept"],
         max_age=600,
     )
-    upload_bytes = int(float(getattr(settings, "max_file_mb", 50.0)) * 2**20)
-    app.add_middleware(SecurityHeadersMiddleware, origins=origins, upload_bytes=upload_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, origins=origins, upload_bytes=settings.max_file_bytes)
 
     if with_ui:
-        _mount_ui(app, settings, service, feedback, limiter, queue)
+        _mount_ui(app, settings, service, feedback, gate)
     return app
 
 
-def _mount_ui(
-    app: FastAPI, settings: Any, service: AssistantService, feedback: FeedbackStore, limiter: RateLimiter, queue: GenerationQueue
-) -> None:
+def _mount_ui(app: FastAPI, settings: Settings, service: AssistantService, feedback: FeedbackStore, gate: RequestGate) -> None:
     import gradio as gr
 
     from assistant.web.ui import build_ui
 
-    blocks = build_ui(settings, service, feedback, limiter, queue)
+    blocks = build_ui(settings, service, feedback, gate)
     gr.mount_gradio_app(
         app,
         blocks,
         path="/",
-        server_name=str(getattr(settings, "host", "127.0.0.1")),
-        server_port=int(getattr(settings, "port", 7860)),
+        server_name=settings.host,
+        server_port=settings.port,
         footer_links=["api"],
         run_history=False,
         ssr_mode=False,
         show_error=True,
         # The UI takes no files: these only bound Gradio's generic routes and keep state out of reach.
         max_file_size="1mb",
-        blocked_paths=[str(Path(settings.home).resolve()), str(Path(settings.corpus_dir).resolve())],
+        blocked_paths=[str(settings.home.resolve()), str(settings.corpus_dir.resolve())],
         theme=gr.themes.Default(primary_hue="blue", neutral_hue="slate"),
         css_paths=[STATIC_DIR / "ui.css"],
         js="() => { document.documentElement.lang = 'nl'; }",

@@ -11,11 +11,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from assistant.config import Settings
+from assistant.questions import Kind, validated_text
 from assistant.types import AssistantService
-from ingest.errors import UserError
 from assistant.web import render
 from assistant.web.feedback import FeedbackStore
-from assistant.web.security import QUEUE_FULL_MESSAGE, RATE_LIMIT_MESSAGE, GenerationQueue, RateLimiter
+from assistant.web.gate import RequestGate
+from ingest.errors import UserError
 
 log = logging.getLogger(__name__)
 
@@ -105,36 +107,20 @@ def _write_export(markdown: str) -> str:
     return str(path)
 
 
-def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, limiter: RateLimiter, queue: GenerationQueue | None = None):
+def build_ui(settings: Settings, service: AssistantService, feedback: FeedbackStore, gate: RequestGate):
     import gradio as gr
 
-    from assistant.web.api import clean_text, is_generative
+    max_chars = settings.max_question_chars
 
-    max_chars = int(getattr(settings, "max_question_chars", 2000))
-    queue = queue or GenerationQueue(int(getattr(settings, "generation_queue", 4)))
-
-    def enter_queue(backend: str | None) -> float | None:
-        """A start time for `queue.leave`, None for an extractive answer; UserError when full."""
-        if not is_generative(settings, backend):
-            return None
-        started = queue.try_enter()
-        if started is None:
-            raise UserError(QUEUE_FULL_MESSAGE)
-        return started
-
-    def checked(text: str | None, what: str) -> str:
-        value = clean_text(text if isinstance(text, str) else "").strip()
-        if not value:
-            raise UserError(f"De {what} is leeg; typ eerst een {what}.")
-        if len(value) > max_chars:
-            raise UserError(f"De {what} is te lang: maximaal {max_chars} tekens, dit zijn er {len(value)}.")
-        return value
+    def checked(text: str | None, kind: Kind) -> str:
+        # Gradio sends None for a cleared box: that is an empty question, not a type error.
+        return validated_text(text if isinstance(text, str) else "", max_chars, kind)
 
     def respond(question: str, turns: list[dict[str, Any]] | None, request: gr.Request):
         turns = list(turns or [])
         skip = gr.skip()
         try:
-            q = checked(question, "vraag")
+            q = checked(question, "question")
         except UserError as exc:
             gr.Warning(str(exc))
             yield skip, skip, skip, skip, skip, skip
@@ -143,12 +129,8 @@ def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, 
             {"role": "user", "content": render.md_escape(q)},
             {"role": "assistant", "content": "*Bezig met zoeken in de bronnen…*"},
         ]
-        if not limiter.allow(_client_key(request)):
-            shown[-1]["content"] = render.md_escape(RATE_LIMIT_MESSAGE)
-            yield shown, q, skip, skip, skip, skip
-            return
         try:
-            started = enter_queue(None)
+            place = gate.admit(_client_key(request), None)
         except UserError as exc:
             shown[-1]["content"] = render.md_escape(str(exc))
             yield shown, q, skip, skip, skip, skip
@@ -175,8 +157,7 @@ def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, 
             yield shown, q, skip, skip, skip, skip
             return
         finally:
-            if started is not None:
-                queue.leave(started)
+            place.release()
         if answer is None:
             shown[-1]["content"] = render.md_escape(GENERIC_ERROR)
             yield shown, q, skip, skip, skip, skip
@@ -210,9 +191,8 @@ def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, 
 
     def run_check(claim: str, request: gr.Request) -> str:
         try:
-            text = checked(claim, "tekst")
-            if not limiter.allow(_client_key(request)):
-                return render.message_html(RATE_LIMIT_MESSAGE, "warning")
+            text = checked(claim, "claim")
+            gate.limit(_client_key(request))
             return render.check_html(service.check(text).to_dict())
         except UserError as exc:
             return render.message_html(str(exc), "warning")
@@ -233,20 +213,16 @@ def build_ui(settings: Any, service: AssistantService, feedback: FeedbackStore, 
     def ask(question: str, history: list[dict] | None = None, backend: str | None = None) -> dict:
         """Beantwoordt een vraag met citaten (Answer als JSON)."""
         try:
-            text = checked(question, "vraag")
-            started = enter_queue(backend or None)
-            try:
+            text = checked(question, "question")
+            with gate.place(backend or None):
                 return service.ask(text, history or [], backend or None).to_dict()
-            finally:
-                if started is not None:
-                    queue.leave(started)
         except UserError as exc:
             raise gr.Error(str(exc)) from None
 
     def check(claim: str) -> dict:
         """Zoekt een citaat of bewering op in de bronnen (CheckResult als JSON)."""
         try:
-            return service.check(checked(claim, "tekst")).to_dict()
+            return service.check(checked(claim, "claim")).to_dict()
         except UserError as exc:
             raise gr.Error(str(exc)) from None
 

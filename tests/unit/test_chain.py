@@ -354,18 +354,18 @@ HISTORY = [
 
 
 def test_follow_up_is_resolved_heuristically_without_a_model():
-    state = {"question": "Wie zitten erin?", "history": HISTORY}
+    state = chain.ChainState(question="Wie zitten erin?", history=HISTORY)
     chain.condense(state)
-    assert state["standalone"] == "Wat is de Semicon Board NL? Wie zitten erin?"
-    assert state["language"] == "nl"
+    assert state.standalone == "Wat is de Semicon Board NL? Wie zitten erin?"
+    assert state.language == "nl"
 
-    state = {"question": "Welke bedrijven hebben zitting in de Semicon Board NL?", "history": HISTORY}
+    state = chain.ChainState(question="Welke bedrijven hebben zitting in de Semicon Board NL?", history=HISTORY)
     chain.condense(state)
-    assert state["standalone"] == state["question"]  # a complete question stays as it is
+    assert state.standalone == state.question  # a complete question stays as it is
 
-    state = {"question": "Wie zitten erin?", "history": []}
+    state = chain.ChainState(question="Wie zitten erin?", history=[])
     chain.condense(state)
-    assert state["standalone"] == "Wie zitten erin?"
+    assert state.standalone == "Wie zitten erin?"
 
 
 def test_follow_up_answer_uses_the_conversation(make):

@@ -44,3 +44,17 @@ def test_importing_the_app_does_no_work():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+def test_settings_command_masks_exactly_the_secret_settings(monkeypatch):
+    from click.testing import CliRunner
+
+    from assistant.cli import cli
+
+    monkeypatch.setenv("ASSISTANT_ADMIN_TOKEN", "geheim-token")
+    monkeypatch.setenv("ASSISTANT_OPENAI_API_KEY", "geheime-sleutel")
+    out = CliRunner().invoke(cli, ["settings"]).output
+    shown = dict(line.split("    [")[0].split(" = ", 1) for line in out.splitlines())
+    assert shown["admin_token"] == shown["openai_api_key"] == "***"
+    assert shown["llm_max_tokens"] == "512"  # a name with "token" in it is not a secret
+    assert "geheim" not in out

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from assistant.cli import cli
 from assistant.config import PROJECT_ROOT, Settings
 
@@ -21,6 +24,36 @@ def test_every_command_is_documented():
 def test_every_setting_is_documented():
     missing = [env for _, env, _, _ in Settings.describe() if env not in README]
     assert not missing, f"README does not list: {missing}"
+
+
+def readme_defaults() -> dict[str, str]:
+    """Environment variable -> the default the README's settings table gives, without backticks
+    and without a trailing remark in parentheses."""
+    defaults = {}
+    for names, values in re.findall(r"^\| (`ASSISTANT_[^|]+) \| ([^|]+) \|", README, re.MULTILINE):
+        envs = re.findall(r"ASSISTANT_\w+", names)
+        shown = [re.sub(r"\s*\(.*\)$", "", value.strip()).strip("`") for value in values.split(", ")]
+        assert len(envs) == len(shown), f"README row {names} has {len(shown)} defaults"
+        defaults.update(zip(envs, shown, strict=True))
+    return defaults
+
+
+def as_documented(default: object) -> str:
+    if isinstance(default, Path):
+        if default.is_relative_to(PROJECT_ROOT):
+            return f"{default.relative_to(PROJECT_ROOT)}/"
+        return str(default).replace(str(Path.home()), "~", 1)
+    if default == "":
+        return "empty"
+    if isinstance(default, float) and default.is_integer():
+        return str(int(default))
+    return str(default)
+
+
+def test_every_default_in_the_readme_is_the_code_default():
+    documented = readme_defaults()
+    wrong = {env: (documented.get(env), as_documented(d)) for _, env, _, d in Settings.describe() if documented.get(env) != as_documented(d)}
+    assert not wrong, f"README default vs code default: {wrong}"
 
 
 def test_ci_runs_the_readme_test_command():

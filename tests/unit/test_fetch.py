@@ -280,3 +280,40 @@ def test_an_unwritable_corpus_fails_the_item_not_the_run(tmp_path, site):
     (tmp_path / "corpus").write_text("dit is een bestand, geen map")
     report = fetch_linked(settings_for(tmp_path, site), [letter("33009-141")])
     assert report.items[0].status == "failed" and report.items[0].error.startswith("Opslaan mislukt")
+
+
+def test_the_fetcher_accepts_every_format_the_parser_accepts(tmp_path, site):
+    from ingest.loader import load_document
+
+    xhtml = (FIXTURES / "ah-tk-20222023-3456.html").read_bytes()
+    site.routes.update(
+        {
+            # The older kamerwrk schema, as the site serves stukken up to about 2009.
+            "/kst-25900-XIII-4.xml": ok((FIXTURES / "kst-25900-XIII-4.xml").read_bytes(), "text/xml"),
+            "/kst-37020-X-1.xml": ok((FIXTURES / "kst-37020-X-1.xml").read_bytes(), "application/xml"),
+            # No XML; the page is XHTML that starts with an XML declaration.
+            "/kst-21501-30-612.html": ok(xhtml.replace(b"ah-tk-20222023-3456", b"kst-21501-30-612"), "application/xhtml+xml"),
+            "/kst-33009-141.html": ok((FIXTURES / "kst-33009-141.html").read_bytes(), "text/html"),
+            "/kst-29826-140.pdf": ok(PDF, "application/pdf"),
+            # An extra URL without an extension whose server calls XHTML "application/xml".
+            "/vragen": ok(xhtml, "application/xml"),
+        }
+    )
+    settings = settings_for(tmp_path, site, fetch_urls=f"{site.base}/vragen")
+    keys = ("25900-XIII-4", "37020-X-1", "21501-30-612", "33009-141", "29826-140")
+    refs = tuple(KamerstukRef(*key.rsplit("-", 1)) for key in keys)
+    brief = Document(id="brief", title="Brief", path="brief.txt", format="text", references=refs)
+    items = by_key(fetch_linked(settings, [brief], backoff_s=0.01))
+    assert {key: Path(item.path).name for key, item in items.items() if item.status == "downloaded"} == {
+        "25900-XIII-4": "kst-25900-XIII-4.xml",
+        "37020-X-1": "kst-37020-X-1.xml",
+        "21501-30-612": "kst-21501-30-612.html",
+        "33009-141": "kst-33009-141.html",
+        "29826-140": "kst-29826-140.pdf",
+        "vragen": "vragen.html",
+    }
+    for key in ("25900-XIII-4", "37020-X-1", "21501-30-612", "33009-141", "vragen"):
+        doc = load_document(Path(items[key].path), 10_000_000)
+        assert doc.format.startswith("kamerstuk-") and doc.paragraphs
+        if key != "vragen":
+            assert doc.id == f"kst-{key}"

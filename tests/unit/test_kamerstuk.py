@@ -194,3 +194,190 @@ def test_html_edge_cases_do_not_break_parsing():
     assert ("list_item", "Punt") in texts and ("list_item", "genest") in texts
     note = next(p for p in doc.paragraphs if p.kind == "footnote")
     assert note.text == "Noottekst." and len(note.referenced_by) == 1
+
+
+# ------------------------------------------------------------ Kamerstukken as published (issue 10)
+# Fixtures follow the element structure zoek.officielebekendmakingen.nl serves; tests/fixtures/kst/README.md
+# says for each which public structure it follows.
+
+
+def texts(doc, kind: str) -> list[str]:
+    return [p.text for p in doc.paragraphs if p.kind == kind]
+
+
+def test_older_kamerwrk_schema_is_read():
+    path = FIXTURES / "kst-25900-XIII-4.xml"
+    assert looks_like_kamerstuk(path.read_bytes())
+    doc = load(path.name)
+    meta = doc.metadata
+    assert doc.id == "kst-25900-XIII-4"
+    assert (meta["dossier"], meta["stuk"], meta["kamerstuk"]) == ("25900-XIII", "4", "25900-XIII-4")
+    assert meta["title"] == "BRIEF VAN DE MINISTER VAN ECONOMISCHE ZAKEN"
+    assert meta["dossier_title"].startswith("Vaststelling van de begroting van Economische Zaken (XIII)")
+    assert meta["vergaderjaar"] == "1997-1998"
+    assert meta["kamer"] == "Tweede Kamer der Staten-Generaal"
+    assert texts(doc, "heading") == ["1. Microtechnologie", "2. Vervolg"]
+    # <inf>, <dossierref> and <extref> are running text; an <?xpp?> instruction inside a word is no space.
+    cited = by_text(doc, "De uitstoot van CO2 door de testfabriek daalt")
+    assert cited.text.endswith("Kamerstukken II 1997/98, 25 800, nr. 2 en op de testsite.")
+    assert by_text(doc, "Het chipontwerp").text == "Het chipontwerp blijft in Nederland."
+    # A root-level <voetnoot> is the footnote its <voetref> points at.
+    (note,) = [p for p in doc.paragraphs if p.kind == "footnote"]
+    assert note.text == "Ter inzage gelegd bij de afdeling Parlementaire Documentatie."
+    assert cited.footnote_refs == (note.id,) and note.section == ("1. Microtechnologie",)
+    assert texts(doc, "signature") == ["De Minister van Economische Zaken, A. B. Proefminister"]
+    assert (meta["ondertekenaar"], meta["functie_ondertekenaar"]) == ("A. B. Proefminister", "De Minister van Economische Zaken")
+    assert "25800-2" in {r.key for r in doc.references}
+    assert "xpp" not in " ".join(p.text for p in doc.paragraphs)
+
+
+def test_kamer_is_the_chamber_not_its_number():
+    for name in ("kst-37020-X-1.xml", "kst-21501-30-612.xml"):
+        assert load(name).metadata["kamer"] == "Tweede Kamer der Staten-Generaal"
+
+
+@pytest.mark.parametrize("name", ["kst-21501-30-612.xml", "kst-21501-30-612.html"])
+def test_every_indiener_is_kept(name):
+    assert load(name).metadata["indiener"] == "P.Q. Testpersoon; R.S. Voorbeeldig"
+
+
+@pytest.mark.parametrize("name", ["kst-21501-30-612.xml", "kst-21501-30-612.html", "kst-25900-XIII-4.xml"])
+def test_addressee_and_place_date_in_plain_paragraphs_are_letterhead(name):
+    doc = load(name)
+    first, second = doc.paragraphs[:2]
+    assert (first.kind, first.text) == ("letterhead", "Aan de Voorzitter van de Tweede Kamer der Staten-Generaal")
+    assert second.kind == "letterhead"
+    expected = {"kst-25900-XIII-4.xml": ("1997-11-12", "12 november 1997")}.get(name, ("2023-07-07", "7 juli 2023"))
+    assert (doc.metadata["date"], doc.metadata["datum"]) == expected
+    # What follows the place and date is the body.
+    assert doc.paragraphs[2].kind in ("paragraph", "heading")
+
+
+def test_a_date_line_after_the_body_has_started_is_running_text():
+    data = (
+        b"<officiele-publicatie><kamerstuk><stuk><algemeen><vrije-tekst><tekst>"
+        b"<al>Het kabinet schrijft op 1 mei 2023 een brief.</al><al>Den Haag, 7 juli 2023</al>"
+        b"</tekst></vrije-tekst></algemeen></stuk></kamerstuk></officiele-publicatie>"
+    )
+    doc = parse_kamerstuk_xml(data, "x.xml")
+    assert [p.kind for p in doc.paragraphs] == ["paragraph", "paragraph"] and "date" not in doc.metadata
+
+
+@pytest.mark.parametrize(
+    ("name", "caption", "row"),
+    [
+        ("kst-37020-X-1.xml", "Vastgestelde departementale begrotingsstaat van het ministerie van Defensie (X) voor het jaar 2027 (bedragen x € 1.000)",
+         "1 | Inzet | 2.727.644 | 2.856.815 | 97.087"),
+        ("kst-21501-30-612.xml", "Tabel 1 Testbudget (bedragen x € 1.000)", "Ontwerpcentra | 1.250"),
+        ("kst-21501-30-612.html", "Tabel 1 Testbudget (bedragen x € 1.000)", "Ontwerpcentra | 1.250"),
+    ],
+)
+def test_table_caption_is_kept_before_its_rows(name, caption, row):
+    doc = load(name)
+    records = [p.text for p in doc.paragraphs]
+    start = records.index(caption)
+    assert doc.paragraphs[start].kind == "paragraph"
+    assert row in records[start + 1 : start + 4]
+
+
+@pytest.mark.parametrize("name", ["kst-21501-30-612.xml", "kst-21501-30-612.html"])
+def test_signature_with_deze_and_voornaam(name):
+    doc = load(name)
+    assert doc.metadata["ondertekenaar"] == "P.Q. Testpersoon"
+    assert doc.metadata["functie_ondertekenaar"] == (
+        "De Minister van Economische Zaken en Klimaat, namens deze, De directeur-generaal Bedrijfsleven en Innovatie"
+    )
+    assert texts(doc, "signature") == [
+        "De Minister van Economische Zaken en Klimaat, namens deze, De directeur-generaal Bedrijfsleven en Innovatie, P.Q. Testpersoon"
+    ]
+
+
+def test_bill_with_budget_chapter_wie_considerans_and_articles():
+    doc = load("kst-37020-X-1.xml")
+    meta = doc.metadata
+    assert doc.id == "kst-37020-X-1" and meta["dossier"] == "37020-X" and meta["kamerstuk"] == "37020-X-1"
+    assert meta["source_url"] == "https://zoek.officielebekendmakingen.nl/kst-37020-X-1.html"
+    assert (meta["date"], meta["datum"]) == ("2026-09-15", "15 september 2026")
+    assert doc.paragraphs[0].kind == "letterhead" and doc.paragraphs[0].text == "Ontvangen 15 september 2026"
+    assert by_text(doc, "Wij Willem-Alexander").kind == "paragraph"
+    assert by_text(doc, "Alzo Wij in overweging").kind == "paragraph"
+    assert texts(doc, "heading")[:2] == ["Artikel 1", "Artikel 2"]
+    assert by_text(doc, "De bij deze wet behorende begrotingsstaat inzake").section == ("Artikel 2",)
+    assert (meta["ondertekenaar"], meta["functie_ondertekenaar"]) == ("D. Yeşilgöz-Zegerius", "De Minister van Defensie")
+
+
+def test_several_dossiers_raadnr_and_rijkswetnr():
+    xml, html = load("kst-21501-30-612.xml"), load("kst-21501-30-612.html")
+    for doc in (xml, html):
+        assert doc.id == "kst-21501-30-612"
+        assert (doc.metadata["dossier"], doc.metadata["dossiers_extra"]) == ("21501-30", "36512")
+        assert doc.metadata["dossier_title"] == "Raad voor Concurrentievermogen (testdossier)"
+    assert xml.metadata["rijkswetnummer"] == "R2201"
+
+
+def test_xml_and_html_of_the_published_letter_give_the_same_body():
+    xml, html = load("kst-21501-30-612.xml"), load("kst-21501-30-612.html")
+    assert [(p.kind, p.text) for p in xml.paragraphs] == [(p.kind, p.text) for p in html.paragraphs]
+
+
+@pytest.mark.parametrize("name", ["kst-21501-30-612.xml", "kst-21501-30-612.html"])
+def test_table_of_contents_is_not_running_text(name):
+    doc = load(name)
+    assert not [p.text for p in doc.paragraphs if "Inhoudsopgave" in p.text]
+    assert texts(doc, "heading") == ["1. Inzet van het kabinet", "2. Begroting"]
+    assert by_text(doc, "Met deze testbrief").footnote_refs  # the body itself is all there
+
+
+def test_xhtml_with_an_xml_declaration_is_read_as_html():
+    data = (FIXTURES / "ah-tk-20222023-3456.html").read_bytes()
+    assert data.startswith(b"<?xml")
+    for parse in (parse_kamerstuk, parse_kamerstuk_xml):
+        doc = parse(data, "ah-tk-20222023-3456.html")
+        assert doc.format == "kamerstuk-html" and by_text(doc, "Kent u het bericht")
+
+
+def test_kamervragen_keep_every_question_heading():
+    doc = parse_kamerstuk_html((FIXTURES / "ah-tk-20222023-3456.html").read_bytes(), "ah-tk-20222023-3456.html")
+    assert texts(doc, "heading")[1:] == ["Vraag 1", "Vraag 2", "Antwoord 1", "Antwoord 2"]
+    assert by_text(doc, "Hoeveel testchips").section == ("Vraag 2",)
+    assert by_text(doc, "Ongeveer duizend").section == ("Antwoord 2",)
+    note = next(p for p in doc.paragraphs if p.kind == "footnote")
+    assert note.text == "Testkrant, 1 juli 2023." and by_text(doc, "Kent u het bericht").footnote_refs == (note.id,)
+    # p.dagtekening is the date of the publication.
+    assert (doc.metadata["date"], doc.metadata["datum"]) == ("2023-07-24", "24 juli 2023")
+    assert by_text(doc, "Den Haag, 24 juli 2023").kind == "letterhead"
+
+
+def test_content_inside_the_main_form_is_read():
+    from ingest.loader import parse_bytes
+
+    page = (
+        b"<!DOCTYPE html><html><head><title>Staatscourant</title></head><body><form id='mainForm' method='post'>"
+        b"<nav><a href='/'>Home</a></nav><label for='q'>Zoeken</label><input id='q'><button>Zoek</button>"
+        b"<main><h1>Regeling testchips</h1><p>Deze regeling geldt voor testchips.</p></main></form></body></html>"
+    )
+    doc = parse_bytes(page, "html", "regeling.html", "regeling")
+    assert [p.text for p in doc.paragraphs] == ["Regeling testchips", "Deze regeling geldt voor testchips."]
+    # The published page wraps everything in form#mainForm; its site chrome can push the content far down.
+    kst = (FIXTURES / "kst-21501-30-612.html").read_bytes()
+    padded = kst.replace(b"</head>", b"<script>" + b"var x = 1;\n" * 8000 + b"</script></head>")
+    assert len(padded.split(b'id="broodtekst"')[0]) > 65536
+    assert looks_like_kamerstuk(padded)
+    assert [p.text for p in parse_bytes(padded, "html", "kst.html", "kst").paragraphs] == [
+        p.text for p in load("kst-21501-30-612.html").paragraphs
+    ]
+
+
+def test_document_ids_keep_the_official_case(tmp_path):
+    from ingest.loader import doc_id_for, load_document
+
+    for stem in ("kst-37020-X-1", "kst-37020-x-1", "KST-37020-X-01"):
+        assert doc_id_for(Path(f"{stem}.xml")) == "kst-37020-X-1"
+    assert doc_id_for(Path("kst-33009-141.xml")) == "kst-33009-141"
+    copy = tmp_path / "kst-37020-x-1.xml"
+    copy.write_bytes((FIXTURES / "kst-37020-X-1.xml").read_bytes())
+    doc = load_document(copy, 10_000_000)
+    assert doc.id == "kst-37020-X-1"
+    assert doc.metadata["source_url"].endswith(f"/{doc.id}.html")
+    assert {p.doc_id for p in doc.paragraphs} == {doc.id}
+    assert parse_kamerstuk(copy.read_bytes(), "brief.xml").id == doc.id
