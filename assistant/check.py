@@ -13,7 +13,8 @@ import difflib
 import re
 
 from assistant.language import language_of
-from assistant.support import NEGATIONS, SentenceEmbedder, best_support, negated, normalise, support_similarity
+from assistant.sentences import split_sentences
+from assistant.support import NEGATIONS, SentenceEmbedder, negated, normalise, support_similarity
 from assistant.types import AnswerServices, CheckResult, Citation
 from index.retrieval import Hit
 from ingest.records import Paragraph
@@ -66,13 +67,13 @@ def _semantic_support(claim: str, paragraphs: list[Paragraph], embedder: Sentenc
     supporting = (
         (support_similarity(claim, [paragraph], embedder, language), paragraph)
         for paragraph in paragraphs
-        if not drops_negation(claim, best_support(claim, [paragraph], embedder)[2])
+        if not any(drops_negation(claim, sentence) for sentence in split_sentences(paragraph.text))
     )
     return max(((s, p) for s, p in supporting if s is not None), key=lambda pair: pair[0], default=None)
 
 
 def drops_negation(claim: str, source_sentence: str) -> bool:
-    """The source denies exactly what the claim states: a negation in the source stands right
+    """The source sentence denies exactly what the claim states: a negation in it stands right
     before words the claim repeats without it ("trekt geen afzonderlijk budget uit" against "trekt
     een afzonderlijk budget uit"); a negation elsewhere in the source sentence does not count."""
     if negated(claim):

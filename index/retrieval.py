@@ -58,7 +58,7 @@ class HybridRetriever:
                 records = self.store.records()
                 positions = {p.id: i for i, p in enumerate(records)}
                 by_id = {p.id: p for p in records}
-                self._state = (version, records, positions, by_id, LexicalIndex([p.search_text for p in records]))
+                self._state = (version, records, positions, by_id, LexicalIndex([_lexical_text(p, by_id) for p in records]))
             return self._state[1:]
 
     def vocabulary(self) -> Vocabulary:
@@ -145,6 +145,15 @@ class HybridRetriever:
 
 def _in_documents(records: list[Paragraph], allowed: set[str]) -> np.ndarray:
     return np.fromiter((p.doc_id in allowed for p in records), dtype=np.float32, count=len(records))
+
+
+def _lexical_text(paragraph: Paragraph, by_id: dict[str, Paragraph]) -> str:
+    """What BM25 matches a record on. A footnote whose parser could not tell which sentence carries
+    its marker (no anchor) is matched with the paragraphs that reference it: "Naast Nederland gaat
+    het om België, …" answers a question about the member states only through its paragraph."""
+    if paragraph.kind != "footnote" or paragraph.anchor:
+        return paragraph.search_text
+    return " ".join([paragraph.search_text, *(by_id[i].text for i in paragraph.referenced_by if i in by_id)])
 
 
 def _near_duplicate(a: set[str], b: set[str]) -> bool:
