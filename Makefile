@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 LOCAL_STAMP := $(VENV)/.local-llm
 LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF -DGGML_AVX512=OFF
 
-.PHONY: setup setup-local run test test-unit stress eval bench clean
+.PHONY: setup setup-local run lint test test-unit stress eval bench clean
 
 setup: $(STAMP) $(LOCAL_STAMP)
 
@@ -27,6 +27,9 @@ $(LOCAL_STAMP): $(STAMP) scripts/install-local-llm.sh
 
 run: setup
 	$(BIN)/assistant serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 test: setup
 	$(BIN)/python -m pytest

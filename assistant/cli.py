@@ -27,7 +27,25 @@ def _settings_options(func: Any) -> Any:
     return func
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+# Provided by the development tools (devtools.commands), imported only when one of them is asked for.
+DEVTOOLS_COMMANDS = ("bench", "eval", "stress")
+
+
+class _Commands(click.Group):
+    """The core commands, plus the development tools' once one of those is looked up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *DEVTOOLS_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in DEVTOOLS_COMMANDS and name not in self.commands:
+            from devtools.commands import register
+
+            register(self)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @_settings_options
 @click.pass_context
 def cli(ctx: click.Context, **flags: Any) -> None:
@@ -170,42 +188,6 @@ def index_command(ctx: click.Context, rebuild: bool) -> None:
         _fail(str(exc))
 
 
-@cli.command("eval")
-@click.option("--qa", "qa_file", type=click.Path(path_type=Path), help="Questions (JSON lines: id, question, answerable, facts, source).")
-@click.option("--claims", "claims_file", type=click.Path(path_type=Path), help="Claims (JSON lines: id, claim, verdict, source).")
-@click.option("--baseline", type=click.Choice(["naive"]), help="Also run the textbook LangChain pipeline on the same questions.")
-@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path, file_okay=False), help="Evaluate against this folder alone, ingested into a temporary index.")
-@click.option("--backend", help="Answer backend to evaluate (default: the configured one).")
-@click.option("--retrieval-only", is_flag=True, help="Skip answers and claims.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--out", type=click.Path(path_type=Path), help="Write per-item records (JSON lines) here.")
-@click.pass_context
-def eval_command(ctx: click.Context, qa_file: Path | None, claims_file: Path | None, baseline: str | None, corpus_dir: Path | None,
-                 backend: str | None, retrieval_only: bool, as_json: bool, out: Path | None) -> None:
-    """Score retrieval (recall@k, MRR), answers, refusals and claim verdicts."""
-    from assistant import evaluate
-
-    if not qa_file and not claims_file:
-        _fail("geef --qa en/of --claims met een evaluatiebestand.", 2)
-    try:
-        if corpus_dir:
-            with evaluate.corpus_assistant(ctx.obj, corpus_dir) as assistant:
-                result, per_item = evaluate.run_evaluation(assistant, qa_file, claims_file, baseline, backend, retrieval_only)
-        else:
-            assistant = _assistant(ctx)
-            assistant.ensure_index()
-            result, per_item = evaluate.run_evaluation(assistant, qa_file, claims_file, baseline, backend, retrieval_only)
-    except UserError as exc:
-        _fail(str(exc))
-    if out:
-        out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in per_item), encoding="utf-8")
-    if as_json:
-        _echo_json(result)
-        return
-    for section, metrics in result.items():
-        click.echo(f"{section}: " + ", ".join(f"{k} {v}" for k, v in metrics.items()))
-
-
 @cli.command()
 @click.argument("question")
 @click.option("--backend", help="Answer backend: extractive, local, openai/<model>, ollama/<model> (default: the configured one).")
@@ -281,33 +263,6 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
         _print_summary(result.summary())
     click.echo(f"De assistent draait op http://{settings.host}:{settings.port}/")
     uvicorn.run(create_app(settings, assistant), host=settings.host, port=settings.port, log_level="warning")
-
-
-@cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--quick", is_flag=True, help="Smaller sizes, for a smoke test.")
-@click.option("--skip-local", is_flag=True, help="Skip the local LLM measurements.")
-@click.pass_context
-def bench(ctx: click.Context, as_json: bool, quick: bool, skip_local: bool) -> None:
-    """Measure ingest throughput, retrieval latency at scale, answer latency and memory."""
-    from assistant.bench import run_bench
-
-    try:
-        run_bench(ctx.obj, as_json=as_json, quick=quick, skip_local=skip_local, echo=click.echo)
-    except UserError as exc:
-        _fail(str(exc))
-
-
-@cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--quick", is_flag=True, help="Fewer trials and clients, for a smoke test.")
-@click.pass_context
-def stress(ctx: click.Context, as_json: bool, quick: bool) -> None:
-    """Bad input, faults and load against a real server on 127.0.0.1; prints the figures."""
-    from assistant.stress import run_stress
-
-    if not run_stress(ctx.obj, as_json=as_json, quick=quick, echo=click.echo):
-        sys.exit(1)
 
 
 @cli.command()

@@ -10,7 +10,7 @@ Every signal is measured on the retrieved passages themselves, never on the corp
 - missing names: the question's names and numbers that no single retrieved passage (with its
   title) contains ("Axelera", "2023", "Twente").
 
-Thresholds are calibrated on the multi-document tuning questions; `benchmarks/calibrate_gate.py`
+Thresholds are calibrated on the multi-document tuning questions; `devtools/calibrate_gate.py`
 prints every question's signals and the decision.
 """
 
@@ -26,7 +26,7 @@ from index.lexical import Vocabulary, tokenize
 
 MIN_SIMILARITY = 0.80  # below this nothing retrieved is about the question (either language)
 # A question is answered when the best sentence is this close, or when one passage holds most of
-# the question's words (idf-weighted). Tuning questions (benchmarks/calibrate_gate.py): below
+# the question's words (idf-weighted). Tuning questions (devtools/calibrate_gate.py): below
 # 0.875 the unanswerable ones cover 0.61 at most, the answerable ones 0.77 and up.
 CONFIDENT_SIMILARITY = 0.875
 FULL_COVERAGE = 0.7

@@ -64,7 +64,7 @@ class Assistant:
     @property
     def embeddings(self) -> Any:
         if self._embeddings is None:
-            from index.embeddings import make_embeddings
+            from assistant.wiring import make_embeddings
 
             self._embeddings = make_embeddings(self.settings)
         return self._embeddings
@@ -72,9 +72,9 @@ class Assistant:
     @property
     def store(self) -> Any:
         if self._store is None:
-            from index.store import ParagraphStore
+            from assistant.wiring import make_store
 
-            self._store = ParagraphStore(self.settings, self.embeddings)
+            self._store = make_store(self.settings, self.embeddings)
         return self._store
 
     @property

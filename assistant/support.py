@@ -4,7 +4,7 @@ Tests, all required: every number, date, name and document number in the sentenc
 source text, whatever it puts in quotation marks occurs there verbatim, it adds no negation to the
 source sentence it matches, a Dutch sentence shares at least half its content words with the
 source, and it means nearly the same as some source sentence (cosine of e5 embeddings at or above
-SUPPORT_THRESHOLD, calibrated by `benchmarks/calibrate_support.py`) or repeats nearly all its
+SUPPORT_THRESHOLD, calibrated by `python -m devtools.calibrate_support`) or repeats nearly all its
 content words (HIGH_COVERAGE).
 """
 

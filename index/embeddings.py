@@ -142,9 +142,10 @@ class FakeEmbeddings(Embeddings):
         return int.from_bytes(digest, "little") % self._dimension
 
 
-def make_embeddings(settings: Any) -> Embeddings:
-    """The embeddings named by ``settings.embedding_model``."""
-    name = settings.embedding_model.strip()
+def make_embeddings(model: str, models_dir: Path) -> Embeddings:
+    """The embeddings named `model`: the bundled e5 (converted once into `models_dir`), any
+    sentence-transformers name or folder, or FAKE_MODEL_NAME."""
+    name = model.strip()
     if name == FAKE_MODEL_NAME:
         return FakeEmbeddings()
     _require("sentence_transformers", "sentence-transformers==6.2.0")
@@ -152,7 +153,7 @@ def make_embeddings(settings: Any) -> Embeddings:
         _require("safetensors", "safetensors")
         _require("tokenizers", "tokenizers")
         return SentenceTransformerEmbeddings(
-            _e5_folder(Path(settings.models_dir)), E5_QUERY_PREFIX, E5_PASSAGE_PREFIX, model_id=E5_MODEL_ID
+            _e5_folder(Path(models_dir)), E5_QUERY_PREFIX, E5_PASSAGE_PREFIX, model_id=E5_MODEL_ID
         )
     is_e5 = "e5" in name.lower()
     return SentenceTransformerEmbeddings(

@@ -13,6 +13,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from index.lexical import LexicalIndex, Vocabulary, tokenize
 from index.listing import listing_terms, named_documents
+from index.vectorstore import VectorStore
 from ingest.records import Paragraph
 
 # Reciprocal rank fusion constant; small because the lists are short and the first ranks matter most.
@@ -42,28 +43,45 @@ class Hit:
         }
 
 
+@dataclass(frozen=True)
+class IndexSnapshot:
+    """The records of one index version, with the lookups and the BM25 index built over them."""
+
+    version: str
+    records: list[Paragraph]
+    positions: dict[str, int]
+    by_id: dict[str, Paragraph]
+    lexical: LexicalIndex
+
+
 class HybridRetriever:
-    def __init__(self, store: Any, embeddings: Any, candidates: int = CANDIDATES):
+    def __init__(self, store: VectorStore, embeddings: Any, candidates: int = CANDIDATES):
         self.store = store
         self.embeddings = embeddings
         self.candidates = candidates
         self._lock = threading.Lock()
-        self._state: tuple[str, list[Paragraph], dict[str, int], dict[str, Paragraph], LexicalIndex] | None = None
+        self._snapshot: IndexSnapshot | None = None
         self._catalogue: tuple[str, list[dict[str, Any]]] | None = None
 
-    def _current(self) -> tuple[list[Paragraph], dict[str, int], dict[str, Paragraph], LexicalIndex]:
+    def snapshot(self) -> IndexSnapshot:
+        """The current index's records and BM25 index, rebuilt when the store's version changed."""
         version = self.store.version()
         with self._lock:
-            if self._state is None or self._state[0] != version:
+            if self._snapshot is None or self._snapshot.version != version:
                 records = self.store.records()
-                positions = {p.id: i for i, p in enumerate(records)}
                 by_id = {p.id: p for p in records}
-                self._state = (version, records, positions, by_id, LexicalIndex([_lexical_text(p, by_id) for p in records]))
-            return self._state[1:]
+                self._snapshot = IndexSnapshot(
+                    version,
+                    records,
+                    {p.id: i for i, p in enumerate(records)},
+                    by_id,
+                    LexicalIndex([_lexical_text(p, by_id) for p in records]),
+                )
+            return self._snapshot
 
     def vocabulary(self) -> Vocabulary:
         """Every search term in the corpus (stemmed) with the number of records holding it."""
-        return self._current()[3].vocabulary
+        return self.snapshot().lexical.vocabulary
 
     def named_documents(self, query: str) -> list[str]:
         """Ids of the indexed documents that the question names ("Kamerstuk 33009 nr. 141")."""
@@ -78,7 +96,8 @@ class HybridRetriever:
         """The k best paragraphs; only from `documents` (doc ids) when given, else from the
         documents the question names, if any. "Welke documenten noemen X?" gets each document's
         best paragraph naming X."""
-        records, positions, by_id, lexical = self._current()
+        current = self.snapshot()
+        records, positions, by_id, lexical = current.records, current.positions, current.by_id, current.lexical
         if not records:
             return []
         terms = listing_terms(query)
@@ -121,7 +140,6 @@ class HybridRetriever:
             if len(hits) >= k:
                 break
         return hits
-
 
     def _mentions(
         self, terms: tuple[str, ...], records: list[Paragraph], by_id: dict[str, Paragraph], lexical: LexicalIndex,

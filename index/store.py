@@ -3,7 +3,7 @@
 Chroma is the single source of truth, so several server replicas can share one Chroma server:
 the paragraphs collection holds text, vector and every record field; a small documents
 collection holds document-level metadata. Records are upserted by stable id; a content hash
-decides whether a record needs a new vector.
+decides whether a record needs a new vector. `ParagraphStore` implements `index.vectorstore.VectorStore`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,18 @@ import json
 import threading
 import uuid
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, TypeVar
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
-from assistant.config import Settings
+from index.vectorstore import (
+    NO_INDEX,
+    IndexMismatchError,
+    Progress,
+    SyncReport,
+    dimension_mismatch,
+    index_mismatch,
+    vectors_for,
+)
 from ingest.errors import NotReadyError, UserError
 from ingest.records import Document, KamerstukRef, Paragraph, content_hash
 
@@ -24,25 +33,28 @@ READ_PAGE = 5000
 
 T = TypeVar("T")
 
-
-@dataclass
-class SyncReport:
-    embedded: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    deleted: int = 0
-    removed_documents: tuple[str, ...] = ()
+__all__ = ["IndexMismatchError", "ParagraphStore", "StoreConfig", "SyncReport", "make_client"]
 
 
-class IndexMismatchError(UserError):
-    pass
+@dataclass(frozen=True)
+class StoreConfig:
+    """Where the index lives: a Chroma server when `host` is set, else an embedded Chroma in `index_dir`."""
+
+    index_dir: Path
+    collection: str
+    host: str = ""
+    port: int = 8000
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}" if self.host else str(self.index_dir)
 
 
 class ParagraphStore:
     """Chroma collections for one corpus, opened for one embedding model."""
 
-    def __init__(self, settings: Settings, embeddings: Any, client: Any | None = None):
-        self.settings = settings
+    def __init__(self, config: StoreConfig, embeddings: Any, client: Any | None = None):
+        self.config = config
         self.embeddings = embeddings
         self._given_client = client
         self._client = client
@@ -55,7 +67,7 @@ class ParagraphStore:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = make_client(self.settings)
+            self._client = make_client(self.config)
         return self._client
 
     def _collections(self, create: bool) -> tuple[Any, Any]:
@@ -64,7 +76,7 @@ class ParagraphStore:
             return opened
         with self._lock:
             model_id = getattr(self.embeddings, "model_id", type(self.embeddings).__name__)
-            name = self.settings.collection
+            name = self.config.collection
             try:
                 if create:
                     paragraphs = self.client.get_or_create_collection(
@@ -81,12 +93,12 @@ class ParagraphStore:
                 raise
             except Exception as exc:
                 if _is_missing_collection(exc):
-                    raise UserError("Er is nog geen index; voer eerst 'assistant ingest' uit.") from None
+                    raise UserError(NO_INDEX) from None
                 self._forget()
-                raise _unreachable(self.settings, exc) from None
+                raise _unreachable(self.config, exc) from None
             stored = (paragraphs.metadata or {}).get("embedding_model")
             if stored and stored != model_id:
-                raise _mismatch(f"embeddingmodel '{stored}'", f"'{model_id}'")
+                raise index_mismatch(f"embeddingmodel '{stored}'", f"'{model_id}'")
             self._open = (paragraphs, documents)
             return paragraphs, documents
 
@@ -103,7 +115,7 @@ class ParagraphStore:
             raise
         except Exception as exc:
             self._forget()
-            raise _unreachable(self.settings, exc) from None
+            raise _unreachable(self.config, exc) from None
 
     def _read(self, operation: Callable[[Any, Any], T]) -> T:
         """Run a read; a failure reopens the connection and tries once more (reads are idempotent,
@@ -120,7 +132,7 @@ class ParagraphStore:
         # Not checked on open: asking a model its dimension loads it, and reading needs no model.
         stored = (paragraphs.metadata or {}).get("dimension")
         if stored and int(stored) != dimension:
-            raise _mismatch(f"vectoren van {stored} dimensies", f"een model met {dimension} dimensies")
+            raise dimension_mismatch(int(stored), dimension)
 
     def exists(self) -> bool:
         try:
@@ -138,29 +150,24 @@ class ParagraphStore:
             self.client.heartbeat()
         except Exception as exc:
             self._forget()
-            raise _unreachable(self.settings, exc) from None
+            raise _unreachable(self.config, exc) from None
 
     def rebuild(self) -> None:
         """Drop both collections; the next sync embeds everything again."""
-        for name in (self.settings.collection, f"{self.settings.collection}-documents"):
+        for name in (self.config.collection, f"{self.config.collection}-documents"):
             try:
                 self.client.delete_collection(name)
             except Exception as exc:
                 if not _is_missing_collection(exc):
                     self._forget()
-                    raise _unreachable(self.settings, exc) from None
+                    raise _unreachable(self.config, exc) from None
         self._open = None
         self._records_cache = None
 
     # -- writing ------------------------------------------------------------------------------
 
-    def sync(
-        self,
-        documents: list[Document],
-        remove_missing: bool,
-        progress: Callable[[int], None] | None = None,
-        keep: Iterable[str] = (),
-    ) -> SyncReport:
+    def sync(self, documents: list[Document], remove_missing: bool, progress: Progress = None,
+             keep: Iterable[str] = ()) -> SyncReport:
         """Make the index hold these documents' records; with remove_missing, drop other documents
         except those in `keep` (documents whose file failed to read this time: never lose data)."""
         paragraphs, docs = self._collections(create=True)
@@ -214,6 +221,36 @@ class ParagraphStore:
         self._records_cache = None
         return report
 
+    def add_embedded(self, documents: list[Document], vectors: Sequence[Sequence[float]], page: int = READ_PAGE) -> int:
+        """Bulk load: upsert these documents' records with precomputed vectors (one per paragraph, in
+        document order), `page` records per write. Unlike `sync` it compares and removes nothing, and
+        writes (and syncs to disk) once per page rather than per document and per 128 paragraphs."""
+        rows = vectors_for(documents, vectors)
+        paragraphs, docs = self._collections(create=True)
+        if rows:
+            self._check_dimension(paragraphs, len(rows[0][3]))
+        for chunk in _batches(rows, page):
+            self._guarded(
+                paragraphs.upsert,
+                ids=[p.id for _, _, p, _ in chunk],
+                embeddings=[list(v) for _, _, _, v in chunk],
+                documents=[p.text for _, _, p, _ in chunk],
+                metadatas=[_paragraph_metadata(p, position) for _, position, p, _ in chunk],
+            )
+        # Document records after all their paragraphs, as in sync.
+        for chunk in _batches(documents, page):
+            self._guarded(
+                docs.upsert,
+                ids=[d.id for d in chunk],
+                embeddings=[[1.0]] * len(chunk),
+                metadatas=[_document_metadata(d) for d in chunk],
+                documents=[d.title for d in chunk],
+            )
+        if rows or documents:
+            self._new_generation(paragraphs)
+        self._records_cache = None
+        return len(rows)
+
     def _finish(
         self, paragraphs: Any, docs: Any, finished: list[Document], vanished: dict[str, list[str]], held_meta: dict[str, Any], report: SyncReport
     ) -> None:
@@ -233,7 +270,7 @@ class ParagraphStore:
     def _new_generation(self, paragraphs: Any) -> None:
         """A token in the collection's metadata that changes with every write, so every process
         sharing the index (server replicas) can tell cheaply that its cached records are stale."""
-        fresh = self._guarded(self.client.get_collection, self.settings.collection, embedding_function=None)
+        fresh = self._guarded(self.client.get_collection, self.config.collection, embedding_function=None)
         metadata = {**(fresh.metadata or {}), "generation": uuid.uuid4().hex}
         self._guarded(fresh.modify, metadata=metadata)
 
@@ -268,7 +305,7 @@ class ParagraphStore:
 
     def version(self) -> str:
         """Changes whenever the set of records changes: cheap enough to check on every question."""
-        generation = self._read(lambda *_: (self.client.get_collection(self.settings.collection, embedding_function=None).metadata or {}).get("generation"))
+        generation = self._read(lambda *_: (self.client.get_collection(self.config.collection, embedding_function=None).metadata or {}).get("generation"))
         if generation:
             return generation
         count, doc_meta = self._read(lambda paragraphs, docs: (paragraphs.count(), docs.get(include=["metadatas"])))
@@ -354,29 +391,22 @@ def _read_all(paragraphs: Any) -> list[tuple[str, str, dict[str, Any]]]:
             return rows
 
 
-def make_client(settings: Settings) -> Any:
+def make_client(config: StoreConfig) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if settings.chroma_host:
+    if config.host:
         try:
-            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+            return chromadb.HttpClient(host=config.host, port=config.port, settings=chroma_settings)
         except Exception as exc:
-            raise _unreachable(settings, exc) from None
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.index_dir / "chroma"), settings=chroma_settings)
+            raise _unreachable(config, exc) from None
+    Path(config.index_dir).mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(Path(config.index_dir) / "chroma"), settings=chroma_settings)
 
 
-def _mismatch(stored: str, configured: str) -> IndexMismatchError:
-    return IndexMismatchError(
-        f"De index is gemaakt met {stored}, maar ingesteld is {configured}; voer 'assistant index --rebuild' uit."
-    )
-
-
-def _unreachable(settings: Settings, exc: Exception) -> NotReadyError:
-    where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.index_dir)
-    return NotReadyError(f"De index (Chroma op {where}) is niet bereikbaar; probeer het zo opnieuw. ({type(exc).__name__})")
+def _unreachable(config: StoreConfig, exc: Exception) -> NotReadyError:
+    return NotReadyError(f"De index (Chroma op {config.where}) is niet bereikbaar; probeer het zo opnieuw. ({type(exc).__name__})")
 
 
 def _is_missing_collection(exc: Exception) -> bool:

@@ -9,7 +9,7 @@ Each evaluation set folder (eval/multidoc, eval/own_multidoc) holds:
 The script writes
   corpus/             the letter plus one file per document, in the format render.json names:
                       what `assistant ingest` / `assistant eval` read;
-  formats/<format>/   every document in every format that fits it (for format tests).
+  formats/<format>/   every document in each other format that fits it (for format tests).
 
 Formats:
   xml           a Kamerstuk in the XML of zoek.officielebekendmakingen.nl (officiele-publicatie);
@@ -42,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MARK = re.compile(r"\{(\d+)\}")
 MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"]
+ENGLISH_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 EXTENSIONS = {"xml": "xml", "html": "html", "docx": "docx", "pdf-chromium": "pdf", "pdf-soffice": "pdf"}
 CHROMIUM = [
     "chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -59,6 +60,14 @@ def esc(text: str) -> str:
 def dutch_date(iso: str) -> str:
     day = dt.date.fromisoformat(iso)
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def printed_date(doc: dict) -> str:
+    """The date as the document prints it: in English for a document whose metadata is English."""
+    if re.search(r"\b(the|of|to)\b", f"{doc['title']} {doc['addressee']}", re.IGNORECASE):
+        day = dt.date.fromisoformat(doc["date"])
+        return f"{day.day} {ENGLISH_MONTHS[day.month - 1]} {day.year}"
+    return dutch_date(doc["date"])
 
 
 def is_kamerstuk(doc: dict) -> bool:
@@ -312,7 +321,7 @@ def _report_page(doc: dict, print_css: str = "") -> str:
     notes = notes_of(doc)
     endnotes = "".join(f'<li id="noot-{n}">{esc(notes[n])}</li>' for n in sorted(notes))
     kind = doc["type"]
-    meta = f"{esc(kind)} · {esc(doc['place'])}, {dutch_date(doc['date'])}"
+    meta = f"{esc(kind)} · {esc(doc['place'])}, {printed_date(doc)}"
     return f"""<!DOCTYPE html>
 <!-- Evaluation corpus: rendered from src/{doc['id']}.json by scripts/render_corpus.py. -->
 <html lang="nl">
@@ -437,7 +446,7 @@ def render_docx(doc: dict) -> bytes:
         document.add_paragraph(f"{doc['place']}, {dutch_date(doc['date'])}")
     else:
         document.add_paragraph(doc["title"], style="Title")
-        document.add_paragraph(f"{doc['type']} · {doc['place']}, {dutch_date(doc['date'])}")
+        document.add_paragraph(f"{doc['type']} · {doc['place']}, {printed_date(doc)}")
         document.add_paragraph(doc["addressee"])
     for block in doc["blocks"]:
         if block["kind"] == "heading":
@@ -514,12 +523,11 @@ def render_set(folder: Path, with_formats: bool) -> None:
         if not with_formats:
             continue
         for fmt in formats_for(doc):
+            if fmt == spec["format"]:
+                continue
             target = folder / "formats" / fmt / f"{doc_id}.{EXTENSIONS[fmt]}"
             target.parent.mkdir(parents=True, exist_ok=True)
-            if fmt == spec["format"]:
-                shutil.copyfile(out, target)
-            else:
-                target.write_bytes(render(doc, fmt, columns if fmt == "pdf-chromium" else 1))
+            target.write_bytes(render(doc, fmt, columns if fmt == "pdf-chromium" else 1))
             print(f"  {target.relative_to(ROOT)}")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import stress
+from devtools import stress
 from tests.browser.conftest import GRADIO_PANDAS_NOISE, _bound_socket, _serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180), *GRADIO_PANDAS_NOISE]

@@ -15,7 +15,8 @@ import pytest
 from assistant.config import Settings
 from index import e5_model
 from index.e5_model import ensure_e5_folder
-from index.embeddings import SentenceTransformerEmbeddings, make_embeddings
+from assistant.wiring import make_embeddings
+from index.embeddings import SentenceTransformerEmbeddings
 
 pytestmark = pytest.mark.integration
 

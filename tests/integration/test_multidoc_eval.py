@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import evaluate
+from devtools import evaluate
 from assistant.config import PROJECT_ROOT, Settings
 from tests.conftest import home_with_models
 

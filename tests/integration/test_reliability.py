@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant import stress
+from assistant.cli import cli
 from assistant.config import Settings
 from assistant.service import Assistant
 from assistant.web.app import create_app
+from devtools import stress
+from devtools.fake_llm import fake_llm_server
 from index.embeddings import FakeEmbeddings
-from tests.fakes.llm_server import fake_llm_server
 
 pytestmark = pytest.mark.integration
 
@@ -71,12 +72,12 @@ def test_cli_bad_input_gets_one_clear_line_and_leaves_the_index_alone(tmp_path, 
     home = tmp_path / "home"
     base = ["--home", str(home), "--corpus-dir", str(corpus), "--embedding-model", "fake", "--backend", "extractive",
             "--max-file-mb", str(MAX_FILE_MB)]
-    assert stress.run_cli_probes([stress.CliProbe("ingest", ("ingest",), 0)], base)[0].ok
+    assert stress.run_cli_probes([stress.CliProbe("ingest", ("ingest",), 0)], base, cli)[0].ok
     settings = fake_settings(home, corpus)
     before = stress.index_state(settings)
     bad = stress.write_bad_documents(tmp_path / "bad", int(MAX_FILE_MB * 2**20))
     probes = stress.cli_probes(bad, settings.max_question_chars)
-    outcomes = stress.run_cli_probes(probes, base)
+    outcomes = stress.run_cli_probes(probes, base, cli)
     assert len(outcomes) >= 20
     assert [(o.name, o.problem) for o in outcomes if not o.ok] == []
     after = stress.index_state(settings)
@@ -264,8 +265,8 @@ def test_rate_limit_is_per_client_address(tmp_path, corpus):
 
 def test_full_generation_queue_refuses_with_retry_after_and_recovers(tmp_path, corpus):
     settings = fake_settings(tmp_path / "home", corpus, generation_queue=2, llm_timeout_s=5.0)
-    with stress.FakeModelServer(delay=1.0) as model:
-        settings = settings.replace(openai_base_url=model.base_url)
+    with fake_llm_server(reply=stress.MODEL_REPLY, delay=1.0) as model:
+        settings = settings.replace(openai_base_url=f"{model.base_url}/v1")
         service = Assistant(settings, embeddings=FakeEmbeddings())
         service.ingest()
         with LiveServer(create_app(settings, service, with_ui=False)) as server:

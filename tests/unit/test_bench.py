@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from assistant.bench import TARGETS, format_table, run_bench
+from devtools.bench import TARGETS, format_table, run_bench
 
 REQUIRED = (
     "ingest_paragraphs_per_s",

@@ -20,7 +20,7 @@ from assistant.config import PROJECT_ROOT, Settings
 from assistant.llm import BackendError, FakeChat
 from assistant.service import Assistant
 from index.embeddings import FakeEmbeddings
-from tests.fakes.llm_server import fake_llm_server
+from devtools.fake_llm import fake_llm_server
 
 QUESTION = "Wanneer is de Semicon Board NL van start gegaan?"
 QUESTION_EN = "When is the Semicon Board NL van start gegaan?"  # English frame, the letter's words

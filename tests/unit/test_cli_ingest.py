@@ -32,11 +32,11 @@ def skipped_lines(result) -> list[str]:
 
 
 def stored(home: Path, doc_id: str) -> list:
+    from assistant.wiring import make_store
     from index.embeddings import FakeEmbeddings
-    from index.store import ParagraphStore
 
     settings = Settings(home=home, embedding_model="fake")
-    return [p for p in ParagraphStore(settings, FakeEmbeddings()).records() if p.doc_id == doc_id]
+    return [p for p in make_store(settings, FakeEmbeddings()).records() if p.doc_id == doc_id]
 
 
 def stored_ids(home: Path, doc_id: str) -> set[str]:

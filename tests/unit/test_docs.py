@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import click
+
 from assistant.cli import cli
 from assistant.config import PROJECT_ROOT, Settings
 
@@ -17,7 +19,7 @@ def test_readme_starts_with_the_two_commands():
 
 
 def test_every_command_is_documented():
-    missing = [name for name in cli.commands if f"assistant {name}" not in README]
+    missing = [name for name in cli.list_commands(click.Context(cli)) if f"assistant {name}" not in README]
     assert not missing, f"README does not show: {missing}"
 
 

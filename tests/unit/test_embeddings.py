@@ -13,7 +13,8 @@ from assistant.config import Settings
 from ingest.errors import UserError
 from index import e5_model, embeddings
 from index.e5_model import E5FormatError, dequantize_q4_0, ensure_e5_folder, parse_checkpoint
-from index.embeddings import FakeEmbeddings, SentenceTransformerEmbeddings, make_embeddings
+from assistant.wiring import make_embeddings
+from index.embeddings import FakeEmbeddings, SentenceTransformerEmbeddings
 
 
 def cosine(a, b) -> float:

@@ -31,7 +31,7 @@ from assistant.llm import (
     resolve_backend,
 )
 from ingest.errors import UserError
-from tests.fakes.llm_server import fake_llm_server
+from devtools.fake_llm import fake_llm_server
 
 REPLY = "De visie loopt tot 2035 [1]."
 HTTP_BACKENDS = [OpenAICompatibleChat, OllamaChat]

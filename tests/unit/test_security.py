@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant import stress
+from devtools import stress
 from assistant.config import Settings
 from assistant.types import StreamEvent
 from assistant.web import security

@@ -11,7 +11,8 @@ from assistant.cli import cli
 from assistant.service import Assistant
 from ingest.errors import UserError
 from index.embeddings import FakeEmbeddings
-from index.store import IndexMismatchError, ParagraphStore
+from assistant.wiring import make_store
+from index.store import IndexMismatchError
 from ingest.records import content_hash
 from tests.conftest import LETTER
 
@@ -262,12 +263,12 @@ def test_cli_reports_mismatch_and_rebuilds(settings, corpus):
     assert rebuilt.exit_code == 0, rebuilt.output
     after = runner.invoke(cli, [*args, "index"])
     assert after.exit_code == 0 and "; ok" in after.output, after.output
-    store = ParagraphStore(settings.replace(corpus_dir=corpus), FakeEmbeddings())
+    store = make_store(settings.replace(corpus_dir=corpus), FakeEmbeddings())
     assert store.count() == sum(1 for _ in store.records()) > 0
 
 
 def test_missing_index_is_a_clear_error(settings):
-    store = ParagraphStore(settings, FakeEmbeddings())
+    store = make_store(settings, FakeEmbeddings())
     assert not store.exists()
     with pytest.raises(UserError, match="assistant ingest"):
         store.count()

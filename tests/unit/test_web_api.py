@@ -429,7 +429,7 @@ def test_ui_is_mounted_with_named_endpoints(make):
 
 @pytest.fixture(scope="module")
 def stress_server(tmp_path_factory):
-    from assistant import stress
+    from devtools import stress
     from assistant.service import Assistant
     from index.embeddings import FakeEmbeddings
 
@@ -445,7 +445,7 @@ def stress_server(tmp_path_factory):
 
 
 def test_bad_input_battery_is_answered_clearly_and_leaves_the_index_alone(stress_server):
-    from assistant import stress
+    from devtools import stress
 
     http, settings = stress_server
     probes = stress.http_probes(settings.max_question_chars, int(settings.max_file_mb * 2**20), bad_in_corpus=True)
