@@ -159,7 +159,7 @@ class Assistant:
         doc = next((d for d in self.documents() if d["id"] == doc_id), None)
         if doc is None:
             return None
-        doc["records"] = [p.to_dict() for p in self.records() if p.doc_id == doc_id]
+        doc["records"] = [p.to_dict() for p in self.store.document_records(doc_id)]
         return doc
 
     def records(self) -> list[Paragraph]:

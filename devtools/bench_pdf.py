@@ -24,10 +24,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def own_peak_rss_mib() -> float:
+    """This process's peak resident memory (VmHWM). Not ru_maxrss: Linux keeps that across exec,
+    so a child started by a large parent would report the parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def _measure(kind: str, path: Path) -> dict:
     """In the child process: one run of `kind` on `path`."""
     import io
-    import resource
 
     data = path.read_bytes()
     # CPU time: other processes on a shared machine do not count against the parser.
@@ -43,7 +51,7 @@ def _measure(kind: str, path: Path) -> dict:
 
         count = extract_text(io.BytesIO(data)).count("\f")
     seconds = time.process_time() - start
-    return {"pages": count, "seconds": seconds, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {"pages": count, "seconds": seconds, "peak_rss_mib": own_peak_rss_mib()}
 
 
 def _child(kind: str, path: Path) -> dict:

@@ -22,6 +22,8 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
+from devtools.bench_pdf import own_peak_rss_mib
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "pdf"
 PRODUCERS = ("chromium", "libreoffice", "reportlab", "ghostscript")
@@ -114,14 +116,13 @@ def bag_error(printed: Counter[str], text: str) -> float:
 
 def measure_speed(library: str, path: Path) -> dict:
     """Runs in a child process: pages/s and peak RSS for one library on one file."""
-    import resource
 
     data = path.read_bytes()
     # CPU time of this process (C libraries included): a busy machine does not skew it.
     start = time.process_time()
     pages = extract(library, data)
     seconds = time.process_time() - start
-    return {"pages": len(pages), "seconds": seconds, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {"pages": len(pages), "seconds": seconds, "peak_rss_mib": own_peak_rss_mib()}
 
 
 def main() -> None:

@@ -344,8 +344,7 @@ class ParagraphStore:
         data = self._read(lambda _, docs: docs.get(include=["metadatas"]))
         return sorted((_document_from(doc_id, meta) for doc_id, meta in zip(data["ids"], data["metadatas"])), key=lambda d: d["id"])
 
-
-    # -- reads scoped to documents or ids (added for issue 11: costs that do not grow with the corpus)
+    # -- reads scoped to documents or ids: the cost of a request must not grow with the corpus
 
     def query_within(self, vector: list[float], n: int, doc_ids: list[str]) -> list[tuple[str, float]]:
         """Ids and cosine similarities of the n nearest records of these documents only."""
