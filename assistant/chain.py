@@ -319,7 +319,7 @@ def format_answer(state: ChainState) -> Answer:
         backend = f"extractive (fallback van {backend})" if language == "nl" else f"extractive (fallback from {backend})"
     citations = []
     blocks = []
-    for quote in extractive.select_quotes(state.scored):
+    for quote in extractive.select_quotes(state.scored, relevance=state.relevance):
         paragraph = quote.paragraph
         block = f"{texts['intro'].format(title=paragraph.doc_title, label=paragraph.label)} {quoted(quote.text)} [{_cite(citations, paragraph)}]"
         if paragraph.kind == "footnote" and paragraph.anchor:

@@ -13,11 +13,13 @@ import difflib
 import re
 
 from assistant.language import language_of
-from assistant.support import SentenceEmbedder, normalise, support_similarity
+from assistant.sentences import split_sentences
+from assistant.support import NEGATIONS, SentenceEmbedder, negated, normalise, support_similarity
 from assistant.types import AnswerServices, CheckResult, Citation
 from index.retrieval import Hit
 from ingest.records import Paragraph
 
+CANDIDATES = 10  # retrieved paragraphs (with their footnotes) a quote is compared with
 NEAR_MISS_WORDS = 8  # one changed word allowed per this many words of a quote (at least one)
 QUOTED = re.compile(r'\s*["“„«‘\']\s*(.+?)\s*["”“»’\']\s*[.!?]?\s*', re.S)
 EDGE_PUNCTUATION = ".,;:!?()[]\"'…"
@@ -26,14 +28,17 @@ EDGE_PUNCTUATION = ".,;:!?()[]\"'…"
 def check_claim(assistant: AnswerServices, claim: str) -> CheckResult:
     quoted = QUOTED.fullmatch(claim)
     quote = quoted.group(1) if quoted else claim.strip()
-    records = assistant.records()
     words = words_of(quote)
+    # Only retrieved candidates are compared word by word: hybrid retrieval ranks a verbatim or
+    # nearly verbatim passage first (BM25 on the same words), so the cost does not grow with the
+    # corpus (it used to read and scan every record).
+    candidates = _with_context(assistant.search(quote, CANDIDATES))
     needle = f" {' '.join(words)} "
-    exact = [p for p in records if words and needle in f" {' '.join(words_of(p.text))} "]
+    exact = [p for p in candidates if words and needle in f" {' '.join(words_of(p.text))} "]
     if exact:
         return CheckResult(claim, "supported", _citations(exact[:3]), match="exact", score=1.0)
 
-    near = _near_miss(words, records)
+    near = _near_miss(words, candidates)
     hits = assistant.search(quote, 5)
     if not quoted and (near is None or _keeps_source_words(near[2], words)):
         supported = _semantic_support(quote, _with_context(hits), assistant.sentence_embedder())
@@ -59,8 +64,23 @@ def _semantic_support(claim: str, paragraphs: list[Paragraph], embedder: Sentenc
     numbers and dates must stand together in one paragraph (a footnote counts with the sentence it
     annotates), so a date next to one report is no support for another report."""
     language = language_of(claim)
-    supporting = ((support_similarity(claim, [paragraph], embedder, language), paragraph) for paragraph in paragraphs)
+    supporting = (
+        (support_similarity(claim, [paragraph], embedder, language), paragraph)
+        for paragraph in paragraphs
+        if not any(drops_negation(claim, sentence) for sentence in split_sentences(paragraph.text))
+    )
     return max(((s, p) for s, p in supporting if s is not None), key=lambda pair: pair[0], default=None)
+
+
+def drops_negation(claim: str, source_sentence: str) -> bool:
+    """The source sentence denies exactly what the claim states: a negation in it stands right
+    before words the claim repeats without it ("trekt geen afzonderlijk budget uit" against "trekt
+    een afzonderlijk budget uit"); a negation elsewhere in the source sentence does not count."""
+    if negated(claim):
+        return False
+    source = words_of(source_sentence)
+    claimed = f" {' '.join(words_of(claim))} "
+    return any(word in NEGATIONS and f" {source[i + 1]} {source[i + 2]} " in claimed for i, word in enumerate(source[:-2]))
 
 
 def _near_miss(words: list[str], records: list[Paragraph]) -> tuple[int, Paragraph, list[str]] | None:

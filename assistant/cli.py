@@ -83,10 +83,19 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool, as_json: 
 
     assistant = _assistant(ctx)
     targets = list(paths) or [ctx.obj.corpus_dir]
-    bar = tqdm(desc="Inlezen", unit=" bestand", file=sys.stderr, disable=as_json or not sys.stderr.isatty())
+    bar = tqdm(desc="Inlezen", unit=" pagina", file=sys.stderr, disable=as_json or not sys.stderr.isatty())
+
+    def file_started(path: Path) -> None:
+        if path.suffix.lower() != ".pdf":
+            bar.update(1)  # a PDF counts its pages as they are read
+
+    def page_read(path: Path, done: int, total: int) -> None:
+        bar.set_postfix_str(f"{path.name} {done}/{total}", refresh=False)
+        bar.update(1)
+
     try:
         if dry_run:
-            report = assistant.read(targets, progress=lambda p: bar.update(1))
+            report = assistant.read(targets, progress=file_started, page_progress=page_read)
             bar.close()
             if as_json:
                 for document in report.documents:
@@ -100,15 +109,17 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool, as_json: 
             }
             if not as_json:
                 _print_summary(summary)
-            skipped = report.skipped
+            skipped, warnings = report.skipped, report.warnings
         else:
-            result = assistant.ingest(targets, progress=lambda p: bar.update(1))
+            result = assistant.ingest(targets, progress=file_started, page_progress=page_read)
             bar.close()
             summary = result.summary()
             _echo_json(summary) if as_json else _print_summary(summary)
-            skipped = result.report.skipped
+            skipped, warnings = result.report.skipped, result.report.warnings
     except UserError as exc:
         _fail(str(exc))
+    for warning in warnings:
+        click.echo(f"Waarschuwing: {warning}", err=True)
     for item in skipped:
         click.echo(f"Overgeslagen: {item.reason}", err=True)
     if skipped:

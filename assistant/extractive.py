@@ -8,23 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.language import language_of
+from assistant import answer_select, relevance
+from assistant.language import language_of  # noqa: F401  (re-exported for callers of the old place)
 from assistant.sentences import split_sentences
-from assistant.support import EQUIVALENTS, SentenceEmbedder, entities
-from index.lexical import tokenize
+from assistant.support import SentenceEmbedder
+from index.lexical import Vocabulary, tokenize
+from index.listing import listing_terms
 from index.retrieval import Hit
 from ingest.records import Paragraph
 
 # (score, paragraph, index of the sentence in the paragraph, sentence), best first.
 ScoredSentence = tuple[float, Paragraph, int, str]
-
-# Calibrated on the development and own question sets (see README, "Refusals"): sentence-level
-# e5 similarity of the best source sentence, the share of the question's content words that occur
-# nowhere in the corpus (Dutch questions only: English words are absent by language), and names
-# and numbers that occur nowhere in the corpus ("2026", "Delft", "France": in either language).
-MIN_SIMILARITY = 0.80
-CONFIDENT_SIMILARITY = 0.85
-MAX_UNKNOWN_SHARE = 0.5
+MAX_LISTED = 10  # documents shown for "Welke documenten noemen …?"
 
 
 @dataclass(frozen=True)
@@ -42,9 +37,10 @@ class Quote:
 class Relevance:
     answerable: bool
     similarity: float
-    unknown_share: float
     best: Quote | None
-    unknown_names: tuple[str, ...] = ()
+    signals: relevance.Signals | None = None
+    # "Welke documenten noemen …?": one quote per document, all of them shown.
+    listing: bool = False
 
 
 def candidate_sentences(hits: list[Hit]) -> list[tuple[Paragraph, int, str]]:
@@ -77,45 +73,46 @@ def score_sentences(question: str, hits: list[Hit], embedder: SentenceEmbedder) 
     return scored
 
 
-def assess(question: str, hits: list[Hit], embedder: SentenceEmbedder, vocabulary: set[str]) -> tuple[Relevance, list[ScoredSentence]]:
+def assess(question: str, hits: list[Hit], embedder: SentenceEmbedder, vocabulary: Vocabulary) -> tuple[Relevance, list[ScoredSentence]]:
+    """Is the question answerable from these hits, and their sentences ranked for answering it."""
+    if listing_terms(question):
+        return _assess_listing(question, hits, embedder)
     scored = score_sentences(question, hits, embedder)
     if not scored:
-        return Relevance(False, 0.0, 1.0, None), scored
-    words = set(tokenize(question))
-    unknown = [w for w in words if w not in vocabulary]
-    unknown_share = len(unknown) / len(words) if words else 1.0
-    top_score, paragraph, index, sentence = scored[0]
-    similarity = top_score
-    if language_of(question) == "en":
-        answerable = similarity >= MIN_SIMILARITY
-    else:
-        answerable = similarity >= MIN_SIMILARITY and (unknown_share < MAX_UNKNOWN_SHARE or similarity >= CONFIDENT_SIMILARITY + 0.01 * len(unknown))
-    names = unknown_names(question, vocabulary)
-    if names and similarity < CONFIDENT_SIMILARITY + 0.01 * len(names):
-        answerable = False
-    return Relevance(answerable, similarity, unknown_share, Quote(paragraph, (sentence,), top_score), names), scored
+        return Relevance(False, 0.0, None), scored
+    top_score, paragraph, _, sentence = scored[0]
+    signals = relevance.measure(question, hits, top_score, vocabulary)
+    ranked = answer_select.rerank(question, scored)
+    return Relevance(signals.answerable(), signals.similarity, Quote(paragraph, (sentence,), top_score), signals), ranked
 
 
-def unknown_names(question: str, vocabulary: set[str]) -> tuple[str, ...]:
-    """The question's names and numbers that no document contains (an English name of a Dutch
-    thing, "Netherlands", counts as its Dutch word)."""
-    unknown = []
-    for entity in entities(question):
-        tokens = tokenize(entity)
-        if not tokens or all(t in vocabulary for t in tokens):
-            continue
-        equivalent = EQUIVALENTS.get(entity)
-        if equivalent and any(word.startswith(equivalent) for word in vocabulary):
-            continue
-        unknown.append(entity)
-    return tuple(unknown)
+def _assess_listing(question: str, hits: list[Hit], embedder: SentenceEmbedder) -> tuple[Relevance, list[ScoredSentence]]:
+    """Every hit is one document's best passage naming the term (the retriever grouped them):
+    each document's best sentence, all equally ranked, so that every document is cited."""
+    terms = set(listing_terms(question))
+    rows = []
+    for hit in hits:
+        own = [row for row in score_sentences(question, [hit], embedder) if row[1].id == hit.paragraph.id]
+        naming = [row for row in own if terms <= set(tokenize(row[1].searchable(row[3])))]
+        rows.extend((naming or own)[:1])
+    if not rows:
+        return Relevance(False, 0.0, None, listing=True), []
+    top = max(row[0] for row in rows)
+    ranked = [(top, paragraph, index, sentence) for _, paragraph, index, sentence in rows]
+    first = ranked[0]
+    return Relevance(True, top, Quote(first[1], (first[3],), top), listing=True), ranked
 
 
-def select_quotes(scored: list[ScoredSentence], max_quotes: int = 2, max_chars: int = 420) -> list[Quote]:
+def select_quotes(
+    scored: list[ScoredSentence], max_quotes: int = 2, max_chars: int = 420, relevance: Relevance | None = None
+) -> list[Quote]:
     """The best sentence with the sentences that follow it in its paragraph (they often carry the
-    answer: "Dit kan alleen door …"), plus a second paragraph's best sentence when nearly as good."""
+    answer: "Dit kan alleen door …"), plus a second paragraph's best sentence when nearly as good;
+    for a listing question, every listed document's sentence."""
     if not scored:
         return []
+    if relevance is not None and relevance.listing:
+        return [Quote(paragraph, (sentence,), score) for score, paragraph, _, sentence in scored[:MAX_LISTED]]
     quotes: list[Quote] = []
     top = scored[0][0]
     for score, paragraph, index, sentence in scored:

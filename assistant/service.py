@@ -109,19 +109,25 @@ class Assistant:
 
     # -- ingest -------------------------------------------------------------------------------
 
-    def read(self, paths: list[Path] | None = None, progress: Callable[[Path], None] | None = None) -> IngestReport:
-        return read_documents(paths or [self.settings.corpus_dir], self.settings.max_file_bytes, progress)
+    def read(
+        self,
+        paths: list[Path] | None = None,
+        progress: Callable[[Path], None] | None = None,
+        page_progress: Callable[[Path, int, int], None] | None = None,
+    ) -> IngestReport:
+        return read_documents(paths or [self.settings.corpus_dir], self.settings.max_file_bytes, progress, page_progress)
 
     def ingest(
         self,
         paths: list[Path] | None = None,
         progress: Callable[[Path], None] | None = None,
         embed_progress: Callable[[int], None] | None = None,
+        page_progress: Callable[[Path, int, int], None] | None = None,
     ) -> IngestResult:
         """Read files and bring the index in line with them. With no paths, the corpus folder is
         the whole truth: documents no longer in it leave the index."""
         whole_corpus = not paths or [p.resolve() for p in paths] == [self.settings.corpus_dir.resolve()]
-        report = self.read(paths, progress)
+        report = self.read(paths, progress, page_progress)
         from ingest.loader import doc_id_for
 
         failed_ids = {doc_id_for(Path(s.path)) for s in report.skipped}
@@ -153,7 +159,7 @@ class Assistant:
         doc = next((d for d in self.documents() if d["id"] == doc_id), None)
         if doc is None:
             return None
-        doc["records"] = [p.to_dict() for p in self.records() if p.doc_id == doc_id]
+        doc["records"] = [p.to_dict() for p in self.store.document_records(doc_id)]
         return doc
 
     def records(self) -> list[Paragraph]:

@@ -40,7 +40,15 @@ TARGETS: dict[str, tuple[str, float]] = {
     "local_verbatim_ms": ("<=", 300.0),
     "local_ttft_s": ("<=", 4.0),
     "local_overhead_ratio": ("<=", 1.10),
+    "check_p95_ms_50k": ("<=", 300.0),
+    "check_p50_ratio_50k_1k": ("<=", 2.0),
+    "document_p95_ms_50k": ("<=", 300.0),
+    "document_p50_ratio_50k_1k": ("<=", 2.0),
+    "pdf_ratio": (">=", 0.8),
+    "pdf_growth": ("<=", 2.2),
 }
+# PDF ingest: report length (pages) and the fastest of `repeats` runs (see devtools/bench_pdf.py).
+PDF_PLAN = {"full": {"pages": 150, "repeats": 2}, "quick": {"pages": 20, "repeats": 1}}
 ROWS = (
     ("ingest_paragraphs_per_s", "ingest throughput (paragraphs/s)"),
     ("raw_paragraphs_per_s", "raw encoder, same texts (paragraphs/s)"),
@@ -52,6 +60,20 @@ ROWS = (
     ("retrieval_p50_ms_50k", "retrieval p50 @ 50k paragraphs (ms)"),
     ("retrieval_p95_ms_50k", "retrieval p95 @ 50k paragraphs (ms)"),
     ("retrieval_p50_ratio_50k_1k", "retrieval p50 50k / 1k"),
+    ("check_p50_ms_1k", "assistant check p50 @ 1k paragraphs (ms)"),
+    ("check_p95_ms_1k", "assistant check p95 @ 1k paragraphs (ms)"),
+    ("check_p50_ms_10k", "assistant check p50 @ 10k paragraphs (ms)"),
+    ("check_p95_ms_10k", "assistant check p95 @ 10k paragraphs (ms)"),
+    ("check_p50_ms_50k", "assistant check p50 @ 50k paragraphs (ms)"),
+    ("check_p95_ms_50k", "assistant check p95 @ 50k paragraphs (ms)"),
+    ("check_p50_ratio_50k_1k", "assistant check p50 50k / 1k"),
+    ("document_p50_ms_1k", "document view p50 @ 1k paragraphs (ms)"),
+    ("document_p95_ms_1k", "document view p95 @ 1k paragraphs (ms)"),
+    ("document_p50_ms_10k", "document view p50 @ 10k paragraphs (ms)"),
+    ("document_p95_ms_10k", "document view p95 @ 10k paragraphs (ms)"),
+    ("document_p50_ms_50k", "document view p50 @ 50k paragraphs (ms)"),
+    ("document_p95_ms_50k", "document view p95 @ 50k paragraphs (ms)"),
+    ("document_p50_ratio_50k_1k", "document view p50 50k / 1k"),
     ("extractive_p50_ms", "extractive answer p50, warm (ms)"),
     ("extractive_first_p50_ms", "extractive answer p50, first ask (ms)"),
     ("verbatim_p50_ms", "verbatim part on screen p50, warm (ms)"),
@@ -60,6 +82,11 @@ ROWS = (
     ("local_ttft_cold_s", "local: time to first token, first ask (s)"),
     ("local_overhead_ratio", "local: chain / raw llama.cpp"),
     ("local_overhead_in_run_ratio", "local: chain / its own llama.cpp call"),
+    ("pdf_ingest_pages_per_s", "PDF ingest, long 2-column report (pages/s)"),
+    ("pdf_ingest_peak_rss_mib", "PDF ingest peak RSS (MiB)"),
+    ("pdf_bare_pages_per_s", "pdfminer.six bare text, same file (pages/s)"),
+    ("pdf_ratio", "PDF ingest / bare text"),
+    ("pdf_growth", "PDF parse time, 2 x pages / pages"),
     ("peak_rss_mb_without_local", "peak RSS before the local model (MB)"),
     ("peak_rss_mb", "peak RSS (MB)"),
 )
@@ -95,6 +122,8 @@ def run_bench(
         _progress("extractive answers")
         answers, answerable = bench_extractive(bench.replace(collection="bench-answers"), embeddings, notes)
         results.update(answers)
+        _progress("PDF ingest")
+        results.update(bench_pdf(quick))
         results["peak_rss_mb_without_local"] = peak_rss_mb()
         if skip_local:
             results.update(_no_local("skipped with --skip-local"))
@@ -143,10 +172,10 @@ def _letter(settings: Settings) -> Path:
     raise UserError(f"De benchmark heeft de brief {LETTER_NAME} nodig; die staat niet in {settings.corpus_dir}.")
 
 
-def _questions(name: str) -> list[dict[str, Any]]:
+def _questions(name: str, field: str = "question") -> list[dict[str, Any]]:
     from devtools.evaluate import load_jsonl
 
-    return load_jsonl(PROJECT_ROOT / "eval" / name, ["question"])
+    return load_jsonl(PROJECT_ROOT / "eval" / name, [field])
 
 
 def _progress(step: str) -> None:
@@ -317,10 +346,37 @@ def bench_retrieval(settings: Settings, embeddings: Any, sentences: list[str], p
         results[f"retrieval_p50_ms_{name}"] = _percentile(times[size], 50)
         results[f"retrieval_p95_ms_{name}"] = _percentile(times[size], 95)
         results[f"retrieval_breakdown_ms_{name}"] = _retrieval_breakdown(store, retriever, embeddings, questions)
-    both = results["retrieval_p50_ms_50k"] is not None and results["retrieval_p50_ms_1k"]
-    results["retrieval_p50_ratio_50k_1k"] = round(results["retrieval_p50_ms_50k"] / results["retrieval_p50_ms_1k"], 2) if both else None
+    results.update(_bench_check_and_document(settings, embeddings, live, plan))
+    for what in ("retrieval", "check", "document"):
+        both = results.get(f"{what}_p50_ms_50k") is not None and results.get(f"{what}_p50_ms_1k")
+        results[f"{what}_p50_ratio_50k_1k"] = round(results[f"{what}_p50_ms_50k"] / results[f"{what}_p50_ms_1k"], 2) if both else None
     if len(plan["sizes"]) < len(FULL["sizes"]):
         notes.append("retrieval at 10k and 50k paragraphs is not measured in --quick mode")
+    return results
+
+
+def _bench_check_and_document(settings: Settings, embeddings: Any, live: dict[int, tuple[Any, Any]], plan: dict) -> dict[str, Any]:
+    """`Assistant.check` (eval claims and quotes) and `Assistant.document` (the viewer's read) on the
+    indexes of `bench_retrieval`, sizes interleaved: neither may read every record per request."""
+    from assistant.service import Assistant
+
+    claims = [c["claim"] for name in ("dev_claims.jsonl", "own_claims.jsonl") for c in _questions(name, "claim")]
+    results: dict[str, Any] = {f"{what}_{p}_ms_{SIZE_NAMES[size]}": None for what in ("check", "document") for size in FULL["sizes"] for p in ("p50", "p95")}
+    services = {size: Assistant(settings, embeddings=embeddings, store=store) for size, (store, _) in live.items()}
+    doc_ids = {size: [d["id"] for d in store.documents()] for size, (store, _) in live.items()}
+    times = {(what, size): [] for what in ("check", "document") for size in live}
+    rounds = max(4, plan["queries"] // 3)
+    for i in range(-1, rounds):  # one untimed round first (BM25 snapshot, sentence cache)
+        for size, assistant in services.items():
+            for what, call in (("check", lambda: assistant.check(claims[i % len(claims)])),
+                               ("document", lambda: assistant.document(doc_ids[size][(i * 37) % len(doc_ids[size])]))):
+                started = time.perf_counter()
+                call()
+                if i >= 0:
+                    times[(what, size)].append((time.perf_counter() - started) * 1000)
+    for (what, size), values in times.items():
+        results[f"{what}_p50_ms_{SIZE_NAMES[size]}"] = _percentile(values, 50)
+        results[f"{what}_p95_ms_{SIZE_NAMES[size]}"] = _percentile(values, 95)
     return results
 
 
@@ -400,6 +456,14 @@ def bench_extractive(settings: Settings, embeddings: Any, notes: list[str]) -> t
         f"{len(answerable)} answered; warm = second pass, sentence embeddings cached"
     )
     return results, answerable
+
+
+def bench_pdf(quick: bool) -> dict[str, Any]:
+    """PDF figures, each run in its own process (so its peak RSS is its own), prefixed `pdf_`."""
+    from devtools import bench_pdf as pdf
+
+    figures = pdf.run(**PDF_PLAN["quick" if quick else "full"])
+    return {f"pdf_{key}": value for key, value in figures.items()}
 
 
 def _no_local(reason: str) -> dict[str, Any]:

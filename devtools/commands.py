@@ -32,37 +32,27 @@ def _assistant(ctx: click.Context) -> Any:
 @click.option("--qa", "qa_file", type=click.Path(path_type=Path), help="Questions (JSON lines: id, question, answerable, facts, source).")
 @click.option("--claims", "claims_file", type=click.Path(path_type=Path), help="Claims (JSON lines: id, claim, verdict, source).")
 @click.option("--baseline", type=click.Choice(["naive"]), help="Also run the textbook LangChain pipeline on the same questions.")
+@click.option("--corpus", "corpus_dir", type=click.Path(path_type=Path, file_okay=False), help="Evaluate against this folder alone, ingested into a temporary index.")
 @click.option("--backend", help="Answer backend to evaluate (default: the configured one).")
 @click.option("--retrieval-only", is_flag=True, help="Skip answers and claims.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--out", type=click.Path(path_type=Path), help="Write per-item records (JSON lines) here.")
 @click.pass_context
-def eval_command(ctx: click.Context, qa_file: Path | None, claims_file: Path | None, baseline: str | None, backend: str | None,
-                 retrieval_only: bool, as_json: bool, out: Path | None) -> None:
+def eval_command(ctx: click.Context, qa_file: Path | None, claims_file: Path | None, baseline: str | None, corpus_dir: Path | None,
+                 backend: str | None, retrieval_only: bool, as_json: bool, out: Path | None) -> None:
     """Score retrieval (recall@k, MRR), answers, refusals and claim verdicts."""
     from devtools import evaluate
 
     if not qa_file and not claims_file:
         _fail("geef --qa en/of --claims met een evaluatiebestand.", 2)
-    assistant = _assistant(ctx)
-    result: dict[str, Any] = {}
-    per_item: list[dict[str, Any]] = []
     try:
-        assistant.ensure_index()
-        if qa_file:
-            items = evaluate.load_jsonl(qa_file, ["id", "question"])
-            result["retrieval"], records = evaluate.evaluate_retrieval(assistant, items)
-            per_item += [{"kind": "retrieval", **r} for r in records]
-            if baseline:
-                result["baseline"] = evaluate.evaluate_naive_baseline(assistant, items)
-            if not retrieval_only:
-                result["answers"], records = evaluate.evaluate_answers(assistant, items, backend)
-                per_item += [{"kind": "answer", **r} for r in records]
-        if claims_file and not retrieval_only:
-            claims = evaluate.load_jsonl(claims_file, ["id", "claim", "verdict"])
-            accuracy, records = evaluate.evaluate_claims(assistant, claims)
-            result.setdefault("answers", {})["claims_accuracy"] = accuracy
-            per_item += [{"kind": "claim", **r} for r in records]
+        if corpus_dir:
+            with evaluate.corpus_assistant(ctx.obj, corpus_dir) as assistant:
+                result, per_item = evaluate.run_evaluation(assistant, qa_file, claims_file, baseline, backend, retrieval_only)
+        else:
+            assistant = _assistant(ctx)
+            assistant.ensure_index()
+            result, per_item = evaluate.run_evaluation(assistant, qa_file, claims_file, baseline, backend, retrieval_only)
     except UserError as exc:
         _fail(str(exc))
     if out:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from ingest.errors import UserError
 
@@ -156,3 +158,46 @@ def evaluate_claims(assistant: Any, claims: list[dict[str, Any]]) -> tuple[float
         right += ok
         records.append({"id": item["id"], "claim": item["claim"], "expected": item["verdict"], "verdict": result.verdict, "correct": ok})
     return (round(right / len(claims), 4) if claims else 0.0), records
+
+
+@contextmanager
+def corpus_assistant(settings: Any, corpus_dir: Path) -> Iterator[Any]:
+    """An assistant over `corpus_dir` alone, ingested into a temporary embedded index (same
+    embedding model and model cache): each evaluation set runs against its own corpus."""
+    from assistant.service import Assistant
+
+    if not corpus_dir.is_dir():
+        raise UserError(f"Corpusmap {corpus_dir} bestaat niet.")
+    with tempfile.TemporaryDirectory(prefix="assistant-eval-") as tmp:
+        home = Path(tmp) / "home"
+        home.mkdir()
+        # The model cache is shared: a model folder is built once per machine, not per run.
+        settings.models_dir.mkdir(parents=True, exist_ok=True)
+        (home / "models").symlink_to(settings.models_dir.resolve(), target_is_directory=True)
+        scoped = settings.replace(home=home, corpus_dir=corpus_dir, chroma_host="")
+        assistant = Assistant(scoped)
+        assistant.ingest()
+        yield assistant
+
+
+def run_evaluation(
+    assistant: Any, qa_file: Path | None, claims_file: Path | None, baseline: str | None, backend: str | None, retrieval_only: bool
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The figures `assistant eval` prints and the per-item records behind them."""
+    result: dict[str, Any] = {}
+    per_item: list[dict[str, Any]] = []
+    if qa_file:
+        items = load_jsonl(qa_file, ["id", "question"])
+        result["retrieval"], records = evaluate_retrieval(assistant, items)
+        per_item += [{"kind": "retrieval", **r} for r in records]
+        if baseline:
+            result["baseline"] = evaluate_naive_baseline(assistant, items)
+        if not retrieval_only:
+            result["answers"], records = evaluate_answers(assistant, items, backend)
+            per_item += [{"kind": "answer", **r} for r in records]
+    if claims_file and not retrieval_only:
+        claims = load_jsonl(claims_file, ["id", "claim", "verdict"])
+        accuracy, records = evaluate_claims(assistant, claims)
+        result.setdefault("answers", {})["claims_accuracy"] = accuracy
+        per_item += [{"kind": "claim", **r} for r in records]
+    return result, per_item

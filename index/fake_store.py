@@ -147,3 +147,18 @@ class FakeStore:
         self._require()
         with self._lock:
             return [self._documents[doc_id].to_dict() for doc_id in sorted(self._documents)]
+
+    def query_within(self, vector: list[float], n: int, doc_ids: list[str]) -> list[tuple[str, float]]:
+        wanted = set(doc_ids)
+        with self._lock:
+            inside = {pid for pid, held in self._records.items() if held[1].doc_id in wanted}
+        return [(pid, s) for pid, s in self.query(vector, len(self._records)) if pid in inside][:n]
+
+    def document_records(self, doc_id: str) -> list[Paragraph]:
+        return [p for p in self.records() if p.doc_id == doc_id]
+
+    def records_by_ids(self, ids: list[str]) -> list[Paragraph]:
+        self._require()
+        with self._lock:
+            found = {pid: self._records[pid][1] for pid in ids if pid in self._records}
+        return [found[i] for i in ids if i in found]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 import numpy as np
@@ -60,16 +62,33 @@ class LexicalIndex:
 
         self.size = len(texts)
         corpus = [tokenize(t) or ["_"] for t in texts]
-        self.vocabulary = {token for tokens in corpus for token in tokens}
+        # Search term -> number of records holding it: membership tells a term the corpus lacks,
+        # the count how specific a term is (idf).
+        self.vocabulary = Vocabulary(Counter(token for tokens in corpus for token in set(tokens)), len(texts))
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         if corpus:  # bm25s cannot index an empty corpus (an emptied index)
             self._bm25.index(corpus, show_progress=False)
 
     def scores(self, query: str) -> np.ndarray:
-        tokens = tokenize(query)
+        return self.term_scores(tokenize(query))
+
+    def term_scores(self, tokens: list[str]) -> np.ndarray:
+        """BM25 scores of every record for search terms already tokenized."""
         if not tokens or self.size == 0:
             return np.zeros(self.size, dtype=np.float32)
         ids = self._bm25.get_tokens_ids(tokens)
         if not ids:
             return np.zeros(self.size, dtype=np.float32)
         return self._bm25.get_scores(ids)
+
+
+class Vocabulary(Counter):
+    """Search terms with the number of records that hold each (a term's document frequency)."""
+
+    def __init__(self, counts: Counter | None = None, records: int = 0):
+        super().__init__(counts or {})
+        self.records = records
+
+    def idf(self, token: str) -> float:
+        """How specific a term is; a term that no record holds is the most specific of all."""
+        return math.log((self.records + 1) / (self.get(token, 0) + 0.5))

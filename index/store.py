@@ -344,6 +344,40 @@ class ParagraphStore:
         data = self._read(lambda _, docs: docs.get(include=["metadatas"]))
         return sorted((_document_from(doc_id, meta) for doc_id, meta in zip(data["ids"], data["metadatas"])), key=lambda d: d["id"])
 
+    # -- reads scoped to documents or ids: the cost of a request must not grow with the corpus
+
+    def query_within(self, vector: list[float], n: int, doc_ids: list[str]) -> list[tuple[str, float]]:
+        """Ids and cosine similarities of the n nearest records of these documents only."""
+        self._check_dimension(self._collections(create=False)[0], len(vector))
+        where = {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}}
+
+        def nearest(paragraphs: Any, _: Any) -> dict[str, Any] | None:
+            try:
+                return paragraphs.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
+            except Exception:
+                if paragraphs.count() == 0:
+                    return None
+                raise
+
+        result = self._read(nearest)
+        if result is None:
+            return []
+        return [(pid, 1.0 - float(dist)) for pid, dist in zip(result["ids"][0], result["distances"][0])]
+
+    def document_records(self, doc_id: str) -> list[Paragraph]:
+        """One document's records in document order, read with a `where` filter (not all records)."""
+        page = self._read(lambda paragraphs, _: paragraphs.get(where={"doc_id": doc_id}, include=["documents", "metadatas"]))
+        rows = sorted(zip(page["ids"], page["documents"], page["metadatas"]), key=lambda r: r[2]["position"])
+        return [_paragraph_from(pid, text, meta) for pid, text, meta in rows]
+
+    def records_by_ids(self, ids: list[str]) -> list[Paragraph]:
+        """The records with these ids (those that exist), in the order given."""
+        if not ids:
+            return []
+        page = self._read(lambda paragraphs, _: paragraphs.get(ids=list(ids), include=["documents", "metadatas"]))
+        found = {pid: _paragraph_from(pid, text, meta) for pid, text, meta in zip(page["ids"], page["documents"], page["metadatas"])}
+        return [found[i] for i in ids if i in found]
+
 
 def _read_all(paragraphs: Any) -> list[tuple[str, str, dict[str, Any]]]:
     """Every record, in pages: Chroma binds one SQLite variable per returned record and fails

@@ -76,6 +76,15 @@ class VectorStore(Protocol):
     def documents(self) -> list[dict[str, Any]]:
         """One summary per document (`Document.to_dict()`), by id."""
 
+    def query_within(self, vector: list[float], n: int, doc_ids: list[str]) -> list[tuple[str, float]]:
+        """As `query`, over the records of these documents only."""
+
+    def document_records(self, doc_id: str) -> list[Paragraph]:
+        """One document's records in document order, without reading the others."""
+
+    def records_by_ids(self, ids: list[str]) -> list[Paragraph]:
+        """The records with these ids (those that exist), in the order given."""
+
 
 def vectors_for(documents: list[Document], vectors: Sequence[Sequence[float]]) -> list[tuple[Document, int, Paragraph, Sequence[float]]]:
     """(document, position, paragraph, vector) for every paragraph, checking one vector each."""

@@ -51,8 +51,15 @@ BULLET = re.compile(r"^\s*(?:[•·▪◦‣\-–—*]|\(?[a-z]\)|\(?\d{1,2}[.)]
 SYMBOL_BULLET = re.compile(r"^[•·▪◦‣\-–—*]\s+")
 NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.*)$")
 FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})\s+(\S.*)$")
+# A row of a table as the PDF reader gives it: cells joined by " | ".
+TABLE_ROW = re.compile(r"\S \| \S")
+# A caption names a table or figure; it is text, not a heading.
+CAPTION = re.compile(r"^(?:Tabel|Figuur|Grafiek|Afbeelding|Kader|Table|Figure|Box)\s+\d+(?:\.\d+)*\b")
+# A table-of-contents entry: dot leaders (or a tab gap) then a page number.
+CONTENTS_ENTRY = re.compile(r"(?:\s?[.·…]){4,}\s*\d{1,4}$")
 # A footnote marker glued to the end of a word or punctuation: "focus”1", "NL5", "Technologies.2".
-GLUED_MARKER = re.compile(r"(?<=[^\s\d(\[/€$£#+\-])(\d{1,3})(?=[\s,;:)\]]|$)")
+# Not the last part of a number: "1.2 Aanpak", "3,5 miljoen".
+GLUED_MARKER = re.compile(r"(?<=[^\s\d(\[/€$£#+\-])(?<!\d[.,])(\d{1,3})(?=[\s,;:)\]]|$)")
 # Words a sentence, heading or name does not end with: a line ending in one runs on.
 CONTINUING_WORDS = {
     "en", "of", "maar", "want", "dat", "die", "dan", "als", "de", "het", "een", "van", "in", "op", "aan", "met",
@@ -72,6 +79,7 @@ class Line:
 class RawBlock:
     lines: list[Line]
     interrupted_before: bool = False  # a page break, footnote block or furniture came just before
+    table_row: bool = False
 
     @property
     def pages(self) -> tuple[int, ...]:
@@ -160,6 +168,11 @@ def _split_blocks(lines: list[Line | None]) -> list[RawBlock | None]:
         elif PAGE_MARKER.match(line.text):
             flush()
             blocks.append(RawBlock([line]))
+        elif CONTENTS_ENTRY.search(line.text.strip()):
+            flush()  # the table of contents repeats the headings; it is not running text
+        elif TABLE_ROW.search(line.text):
+            flush()
+            blocks.append(RawBlock([line], table_row=True))
         else:
             current.append(line)
     flush()
@@ -313,7 +326,7 @@ def _join_interrupted(body: list[RawBlock], width: int) -> list[RawBlock]:
     """Rejoin a paragraph that a page break, footnote block or furniture cut in two."""
     joined: list[RawBlock] = []
     for raw in body:
-        if joined and _continues(joined[-1], raw, width):
+        if joined and not raw.table_row and not joined[-1].table_row and _continues(joined[-1], raw, width):
             joined[-1] = RawBlock(joined[-1].lines + raw.lines, joined[-1].interrupted_before)
         else:
             joined.append(raw)
@@ -329,6 +342,8 @@ def _continues(previous: RawBlock, raw: RawBlock, width: int) -> bool:
         return True
     if not raw.interrupted_before:
         return False
+    if len(raw.lines) == 1 and _looks_like_heading(first):
+        return False  # a heading opening the next page ("Inhoud" after a title page)
     # Cut by a page break before a capitalised word ("… Handel en" / "Ontwikkelingssamenwerking"):
     # a heading or a signature line does not end in a comma, a hyphen or a word like "en", and
     # a paragraph's last line before a break is a full one.
@@ -396,6 +411,8 @@ def _split_units(raw: RawBlock, width: int) -> list[tuple[str, list[Line], int]]
     current: list[Line] = []
     current_kind = "paragraph"
     lines = raw.lines
+    if raw.table_row:
+        return [("paragraph", lines, 1)]
     for i, line in enumerate(lines):
         text = line.text.strip()
         if BULLET.match(text) and (current or i == 0) and not _is_numbered_heading(lines, i):
@@ -405,6 +422,11 @@ def _split_units(raw: RawBlock, width: int) -> list[tuple[str, list[Line], int]]
             continue
         current.append(line)
         next_line = lines[i + 1].text.strip() if i + 1 < len(lines) else ""
+        if next_line and _heading_line(text) and _heading_line(next_line):
+            # "1 Inleiding" straight above "1.1 Aanleiding": two headings, not one.
+            units.append((current_kind, current, 1))
+            current, current_kind = [], "paragraph"
+            continue
         short = len(text) < 0.75 * width
         if next_line and short and TERMINAL_END.search(_strip_glued_marker(text)) and re.match(r"^[A-ZÀ-Ý“‘\"]", next_line):
             units.append((current_kind, current, 1))
@@ -414,6 +436,10 @@ def _split_units(raw: RawBlock, width: int) -> list[tuple[str, list[Line], int]]
     return [_heading_level(unit) for unit in units]
 
 
+def _heading_line(text: str) -> bool:
+    return bool(NUMBERED_HEADING.match(text)) and _looks_like_heading(text) and len(text.split()) <= 8
+
+
 def _is_numbered_heading(lines: list[Line], i: int) -> bool:
     return len(lines) == 1 and bool(NUMBERED_HEADING.match(lines[i].text.strip())) and not SENTENCE_END.search(lines[i].text.strip())
 
@@ -421,7 +447,7 @@ def _is_numbered_heading(lines: list[Line], i: int) -> bool:
 def _heading_level(unit: tuple[str, list[Line], int]) -> tuple[str, list[Line], int]:
     kind, lines, level = unit
     text = " ".join(l.text.strip() for l in lines)
-    if len(lines) <= 2 and _looks_like_heading(text):
+    if len(lines) <= 2 and _looks_like_heading(text) and not CAPTION.match(text):
         numbered = NUMBERED_HEADING.match(text)
         return "heading", lines, (numbered.group(1).count(".") + 1 if numbered else level)
     return kind, lines, level
@@ -460,7 +486,8 @@ def _unwrap(lines: list[str]) -> str:
         if not text:
             text = line
             continue
-        hyphenated = re.search(r"(\w+)-$", text)
+        # Only the tail: the text grows line by line, and a long paragraph must stay linear.
+        hyphenated = re.search(r"(\w+)-$", text[-80:]) if text.endswith("-") else None
         if hyphenated and re.match(r"^[a-zà-ÿ]", line):
             next_word = re.match(r"^(\w+)", line).group(1)
             if next_word in {"en", "of", "tot", "t/m"}:

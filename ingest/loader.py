@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Callable
 
 from ingest.records import Document
+
+PageProgress = Callable[[int, int], None]  # (pages done, pages in the file)
+Warn = Callable[[str], None]
 
 FORMATS = {
     ".txt": "text",
@@ -31,7 +35,8 @@ def doc_id_for(path: Path) -> str:
     return official_id(path.stem) or re.sub(r"[^a-z0-9._-]+", "-", path.stem.lower()).strip("-") or "document"
 
 
-def load_document(path: Path, max_bytes: int) -> Document:
+def load_document(path: Path, max_bytes: int, on_page: PageProgress | None = None, warn: Warn | None = None) -> Document:
+    """`on_page(done, total)` follows a PDF page by page; `warn` hears about pages that were skipped."""
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         supported = ", ".join(sorted(FORMATS))
@@ -51,7 +56,7 @@ def load_document(path: Path, max_bytes: int) -> Document:
         raise IngestError(f"{path.name}: geen leesrechten op dit bestand.") from None
     if not data.strip():
         raise IngestError(f"{path.name}: bestand is leeg.")
-    return parse_bytes(data, fmt, str(path), doc_id_for(path))
+    return parse_bytes(data, fmt, str(path), doc_id_for(path), on_page, warn)
 
 
 def _size(nbytes: int) -> str:
@@ -59,10 +64,12 @@ def _size(nbytes: int) -> str:
     return f"{nbytes / 2**20:.1f} MiB" if nbytes >= 2**20 else f"{max(nbytes / 1024, 0.1):.1f} KiB"
 
 
-def parse_bytes(data: bytes, fmt: str, path: str, doc_id: str) -> Document:
+def parse_bytes(
+    data: bytes, fmt: str, path: str, doc_id: str, on_page: PageProgress | None = None, warn: Warn | None = None
+) -> Document:
     name = Path(path).name
     try:
-        document = _parse(data, fmt, path, doc_id)
+        document = _parse(data, fmt, path, doc_id, on_page, warn)
     except IngestError:
         raise
     except Exception as exc:  # every parser failure becomes one line for people
@@ -73,11 +80,11 @@ def parse_bytes(data: bytes, fmt: str, path: str, doc_id: str) -> Document:
     return document
 
 
-def _parse(data: bytes, fmt: str, path: str, doc_id: str) -> Document:
+def _parse(data: bytes, fmt: str, path: str, doc_id: str, on_page: PageProgress | None, warn: Warn | None) -> Document:
     if fmt == "pdf":
         from ingest.pdf import parse_pdf
 
-        return parse_pdf(data, path, doc_id)
+        return parse_pdf(data, path, doc_id, on_page, warn)
     if fmt == "docx":
         from ingest.docx import parse_docx
 

@@ -20,6 +20,7 @@ class Skipped:
 class IngestReport:
     documents: list[Document] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. a damaged PDF page that was skipped
 
     @property
     def paragraphs(self) -> int:
@@ -49,16 +50,21 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
 
 
 def read_documents(
-    paths: Iterable[Path], max_bytes: int, progress: Callable[[Path], None] | None = None
+    paths: Iterable[Path],
+    max_bytes: int,
+    progress: Callable[[Path], None] | None = None,
+    page_progress: Callable[[Path, int, int], None] | None = None,
 ) -> IngestReport:
+    """`progress(file)` before each file; `page_progress(file, done, total)` after each PDF page."""
     files, missing = discover(paths)
     report = IngestReport(skipped=list(missing))
     seen: dict[str, str] = {}
     for file in files:
         if progress:
             progress(file)
+        on_page = (lambda done, total, file=file: page_progress(file, done, total)) if page_progress else None
         try:
-            document = load_document(file, max_bytes)
+            document = load_document(file, max_bytes, on_page, lambda message, file=file: report.warnings.append(f"{file.name}: {message}"))
         except IngestError as exc:
             report.skipped.append(Skipped(str(file), str(exc)))
             continue

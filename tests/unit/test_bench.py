@@ -21,6 +21,16 @@ REQUIRED = (
     "verbatim_p50_ms",
     "local_ttft_s",
     "local_overhead_ratio",
+    "check_p50_ms_1k",
+    "check_p95_ms_1k",
+    "document_p50_ms_1k",
+    "document_p95_ms_1k",
+    "check_p95_ms_50k",
+    "document_p95_ms_50k",
+    "pdf_ingest_pages_per_s",
+    "pdf_bare_pages_per_s",
+    "pdf_ratio",
+    "pdf_growth",
 )
 
 

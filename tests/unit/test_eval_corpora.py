@@ -31,15 +31,6 @@ QA_KEYS = {"id", "question", "answerable", "facts", "source", "doc"}
 CLAIM_KEYS = {"id", "claim", "verdict", "doc", "source"}
 MAX_BYTES = 50 * 2**20
 
-# Files whose sources the current ingest loses, with the reason; strict, so the mark must go
-# when the format is fixed. Keys: (set, path below the set folder).
-KNOWN_LOSSES = {
-    ("multidoc", "corpus/rapport-wennink-2025.pdf"): "two-column Chromium PDF: ingest/pdf.py reads the columns line by line across the page",
-    ("multidoc", "formats/pdf-chromium/kst-33009-159.pdf"): "Chromium PDF: the ligature 'ﬁ' stays in the text ('ﬁnanciering'), so the fact is not found",
-    ("multidoc", "formats/pdf-soffice/kst-33009-166.pdf"): "LibreOffice PDF: a footnote's second line at the page bottom is lost",
-    ("own_multidoc", "formats/pdf-soffice/kst-33009-171.pdf"): "LibreOffice PDF: '2,5 miljard' loses its 5, taken for footnote marker 5",
-}
-
 
 def norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
@@ -274,9 +265,7 @@ def _files(pattern: str) -> list:
         folder = EVAL / name
         for path in sorted(folder.glob(pattern)):
             key = path.relative_to(folder).as_posix()
-            reason = KNOWN_LOSSES.get((name, key))
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            params.append(pytest.param(name, key, marks=marks, id=f"{name}/{key}"))
+            params.append(pytest.param(name, key, id=f"{name}/{key}"))
     return params
 
 

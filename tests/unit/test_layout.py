@@ -419,3 +419,37 @@ def test_report_text_numbered_headings():
     assert one(report, "gerichte werving").section == ("2 Ambities", "2.1 Talent")
     assert one(report, "gerichte werving").kind == "list_item"
     assert one(report, "Een programmabureau").section == ("3 Uitvoering",)
+
+
+def test_section_numbers_are_not_footnote_markers():
+    text = "1 Aanpak\n\n1.2 Uitvoering\n\nDe uitvoering start in 2026.\n\n2 Kosten\n\nDe kosten staan in de begroting.\n"
+    document = parse_text(text, "x", "x")
+    assert [(p.kind, p.text) for p in document.paragraphs if p.kind != "paragraph"] == [
+        ("heading", "1 Aanpak"), ("heading", "1.2 Uitvoering"), ("heading", "2 Kosten"),
+    ]
+    assert one(document, "De kosten").section == ("2 Kosten",)
+
+
+def test_numbered_headings_straight_below_each_other_are_two():
+    document = parse_text("3 Uitvoering\n3.1 Organisatie\n\nEen programmabureau bewaakt de voortgang.\n", "x", "x")
+    assert [(p.text, p.section) for p in document.paragraphs] == [
+        ("3 Uitvoering", ()), ("3.1 Organisatie", ("3 Uitvoering",)),
+        ("Een programmabureau bewaakt de voortgang.", ("3 Uitvoering", "3.1 Organisatie")),
+    ]
+
+
+def test_table_rows_captions_and_contents_entries():
+    pages = [
+        "Inhoud\n\n1 Inleiding .......... 3\n2 Cijfers .......... 4",
+        "1 Inleiding\n\nDe vraag groeit.\n\nTabel 2 Vacatures per niveau\n\nNiveau | 2024 | 2025\nmbo | 4.100 | 4.650\n\n"
+        "Figuur 1 Vraag naar netcapaciteit\n\nde vraag stijgt verder.",
+    ]
+    blocks = parse_pages(pages, pages_known=True).blocks
+    got = [(b.kind, b.text) for b in blocks]
+    assert ("heading", "Inhoud") in got and not any("....." in t for _, t in got)
+    start = got.index(("paragraph", "Tabel 2 Vacatures per niveau"))
+    assert got[start + 1 : start + 3] == [("paragraph", "Niveau | 2024 | 2025"), ("paragraph", "mbo | 4.100 | 4.650")]
+    # A caption is no heading, and a lower-case line after it does not run on into a table row.
+    assert ("paragraph", "Figuur 1 Vraag naar netcapaciteit de vraag stijgt verder.") in got or (
+        "paragraph", "Figuur 1 Vraag naar netcapaciteit") in got
+    assert not any(kind == "heading" and text.startswith(("Tabel", "Figuur")) for kind, text in got)

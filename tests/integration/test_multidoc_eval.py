@@ -1,0 +1,97 @@
+"""The multi-document evaluation sets, each against its own corpus (letter + linked documents in
+the formats users bring), with the real e5 model and embedded Chroma: the floors reached today.
+
+One ingest per corpus for the whole session. The floors are what the code reaches (issue 11's
+targets are higher where the README says so); a drop below them is a regression.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from devtools import evaluate
+from assistant.config import PROJECT_ROOT, Settings
+from tests.conftest import home_with_models
+
+pytestmark = pytest.mark.integration
+
+EVAL = PROJECT_ROOT / "eval"
+SETS = {
+    "multidoc": EVAL / "multidoc",
+    "own_multidoc": EVAL / "own_multidoc",
+}
+# Floors as measured (`assistant eval --corpus`, 2 Dec 2026), below issue 11's targets (recall@1
+# 0.9, recall@5 0.98, MRR 0.93, accuracy 0.9, citation hit 0.95, refusals 0.9, false refusals 0.05):
+# multidoc 0.545/0.727/0.629, answers 0.545, citations 0.545, refusals 0.75, false refusals 0.0;
+# own_multidoc 0.636/0.773/0.697, answers 0.636, citations 0.636, refusals 0.125, false refusals 0.045.
+RETRIEVAL_FLOORS = {
+    "multidoc": {"recall@1": 0.5, "recall@5": 0.7, "mrr": 0.6},
+    "own_multidoc": {"recall@1": 0.6, "recall@5": 0.75, "mrr": 0.65},
+}
+ANSWER_FLOORS = {
+    "multidoc": {"accuracy": 0.5, "citation_hit": 0.5, "refusal_accuracy": 0.7},
+    "own_multidoc": {"accuracy": 0.6, "citation_hit": 0.6, "refusal_accuracy": 0.1},
+}
+FALSE_REFUSAL_CEILING = {"multidoc": 0.05, "own_multidoc": 0.1}
+
+
+@pytest.fixture(scope="session")
+def corpus_assistants(tmp_path_factory, real_models):
+    """name -> an assistant over that set's corpus, each ingested once."""
+    built: dict = {}
+    contexts = []
+
+    def get(name: str):
+        if name not in built:
+            folder = SETS[name] / "corpus"
+            if not folder.is_dir():
+                pytest.skip(f"{folder} is not in this checkout")
+            home = home_with_models(tmp_path_factory.mktemp(name) / "home", real_models)
+            context = evaluate.corpus_assistant(Settings(home=home, backend="extractive"), folder)
+            built[name] = context.__enter__()
+            contexts.append(context)
+        return built[name]
+
+    yield get
+    for context in contexts:
+        context.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def results(corpus_assistants):
+    """name -> the evaluation figures of the set's tuning and held-out questions together."""
+    cache: dict = {}
+
+    def get(name: str) -> dict:
+        if name not in cache:
+            folder = SETS[name]
+            cache[name], _ = evaluate.run_evaluation(corpus_assistants(name), folder / "qa.jsonl", folder / "claims.jsonl", None, "extractive", False)
+            print(name, cache[name])
+        return cache[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_retrieval_holds_its_floors(results, name):
+    retrieval = results(name)["retrieval"]
+    for metric, floor in RETRIEVAL_FLOORS[name].items():
+        assert retrieval[metric] >= floor, (metric, retrieval)
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_answers_and_refusals_hold_their_floors(results, name):
+    answers = results(name)["answers"]
+    for metric, floor in ANSWER_FLOORS[name].items():
+        assert answers[metric] >= floor, (metric, answers)
+    assert answers["false_refusal"] <= FALSE_REFUSAL_CEILING[name], answers
+
+
+def test_a_named_document_and_a_listing_question_on_a_real_corpus(corpus_assistants):
+    assistant = corpus_assistants("multidoc")
+    hits = assistant.retriever.search("Wat staat er in Kamerstuk 33009 nr. 159 over de Semicon Board NL?", 5)
+    assert hits and {h.paragraph.doc_id for h in hits} == {"kst-33009-159"}
+
+    answer = assistant.ask("Welke documenten noemen Beethoven?")
+    cited = {c.doc_id for c in answer.citations}
+    assert answer.answerable and {"kst-33009-159", "kst-33009-166"} <= cited

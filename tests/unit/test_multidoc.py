@@ -1,0 +1,99 @@
+"""Many documents: document filter, named documents, "which documents mention", scoped store reads,
+and check without reading every record (fake embeddings, real embedded Chroma)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.service import Assistant
+from index.embeddings import FakeEmbeddings
+from index.listing import listing_terms, named_documents
+
+TALENT_141 = "Het kabinet investeert in talent voor de chipsector met een actieplan voor techniekonderwijs in Brainport."
+TALENT_OTHER = "Ook de regio Twente investeert in talent voor de chipsector met een eigen techniekpact voor scholieren."
+BEETHOVEN_141 = "Met Project Beethoven versterken Rijk en regio het ecosysteem rond Eindhoven."
+BEETHOVEN_REPORT = "Het rapport noemt Project Beethoven als voorbeeld van een regionale aanpak."
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "kst-33009-141.md").write_text(f"# Kamerstuk 33009, nr. 141: Talent\n\n{TALENT_141}\n\n{BEETHOVEN_141}\n", encoding="utf-8")
+    (folder / "brief-twente.md").write_text(f"# Brief over Twente\n\n{TALENT_OTHER}\n\nDe campus groeit snel.\n", encoding="utf-8")
+    (folder / "rapport-wennink-2025.md").write_text(f"# De route naar toekomstige welvaart\n\n{BEETHOVEN_REPORT}\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def assistant(settings, corpus) -> Assistant:
+    helper = Assistant(settings.replace(corpus_dir=corpus), embeddings=FakeEmbeddings())
+    helper.ingest()
+    return helper
+
+
+def test_listing_questions_yield_their_terms_and_other_questions_none():
+    assert listing_terms("Welke documenten noemen Beethoven?") == listing_terms("Which documents mention Beethoven?")
+    assert listing_terms("Welke documenten noemen Beethoven?")
+    assert listing_terms("In welk document staat dat de minister toezegde?") == ()
+    assert listing_terms("Wat is Beethoven?") == ()
+
+
+def test_named_documents_by_kamerstuk_reference_and_by_report_author():
+    catalogue = [
+        {"id": "kst-33009-141", "title": "Kamerstuk 33009, nr. 141: Talent", "metadata": {}},
+        {"id": "rapport-wennink-2025", "title": "De route naar toekomstige welvaart", "metadata": {}},
+        {"id": "kamerbrief", "title": "Kamerbrief die het rapport-Wennink citeert", "metadata": {}},
+    ]
+    assert named_documents("Wat staat er in Kamerstuk 33 009, nr. 141 over talent?", catalogue) == ["kst-33009-141"]
+    assert "rapport-wennink-2025" in named_documents("Wat zegt het rapport-Wennink over groei?", catalogue)
+    assert named_documents("Wat staat er in Kamerstuk 33009 nr. 999?", catalogue) == []  # not indexed: no filter
+    assert named_documents("Wat zegt het kabinet over talent?", catalogue) == []
+
+
+def test_a_document_filter_keeps_retrieval_inside_those_documents(assistant):
+    unfiltered = assistant.retriever.search("talent voor de chipsector", 5)
+    assert {h.paragraph.doc_id for h in unfiltered} >= {"kst-33009-141", "brief-twente"}
+
+    only = assistant.retriever.search("talent voor de chipsector", 5, documents=["brief-twente"])
+
+    assert only and {h.paragraph.doc_id for h in only} == {"brief-twente"}
+
+
+def test_a_question_that_names_a_kamerstuk_is_answered_from_it(assistant):
+    hits = assistant.retriever.search("Wat staat er in Kamerstuk 33009 nr. 141 over talent?", 5)
+
+    assert hits and {h.paragraph.doc_id for h in hits} == {"kst-33009-141"}
+
+
+def test_which_documents_mention_lists_each_document_once_with_its_passage(assistant):
+    hits = assistant.retriever.search("Welke documenten noemen Beethoven?", 5)
+
+    assert sorted(h.paragraph.doc_id for h in hits) == ["kst-33009-141", "rapport-wennink-2025"]
+    assert all("Beethoven" in h.paragraph.text for h in hits)
+    answer = assistant.ask("Welke documenten noemen Beethoven?")
+    assert answer.answerable
+    assert {c.doc_id for c in answer.citations} == {"kst-33009-141", "rapport-wennink-2025"}
+
+
+def test_store_reads_one_document_and_records_by_id_without_reading_all(assistant, monkeypatch):
+    monkeypatch.setattr(assistant.store, "records", lambda: pytest.fail("read every record"))
+
+    records = assistant.store.document_records("brief-twente")
+
+    assert [p.text for p in records if p.kind == "paragraph"] == [TALENT_OTHER, "De campus groeit snel."]
+    assert assistant.store.records_by_ids([records[1].id, "missing", records[0].id]) == [records[1], records[0]]
+
+
+def test_check_compares_with_retrieved_candidates_only(assistant, monkeypatch):
+    assistant.search("warm up", 1)  # the retriever's own cache is built before the guard below
+    monkeypatch.setattr(assistant.store, "records", lambda: pytest.fail("read every record"))
+    monkeypatch.setattr(assistant, "records", lambda: pytest.fail("read every record"), raising=False)
+
+    exact = assistant.check(f"“{TALENT_OTHER}”")
+    near = assistant.check("“" + TALENT_OTHER.replace("Twente", "Delft") + "”")
+
+    assert exact.verdict == "supported" and exact.match == "exact"
+    assert near.verdict == "not_supported" and near.match == "fuzzy"
