@@ -153,7 +153,7 @@ def test_generated_english_answer_is_verified_against_dutch_sources(real_assista
     reply = "The Semicon Board NL started at the beginning of 2025 [{alinea 8}]. The board has 40 members [{alinea 8}]."
     assistant, chat = generative(real_assistant, reply)
     answer = assistant.ask("When did the Semicon Board NL start?", backend="openai/fake")
-    assert "Answer (in English" in chat.calls[0][-1].content
+    assert "in English" in chat.calls[0][0].content and "Question: When did" in chat.calls[0][-1].content
     assert answer.language == "en" and answer.backend == "openai/fake"
     assert answer.answer == "The Semicon Board NL started at the beginning of 2025 [1]."
     assert "begin 2025" in answer.citations[0].text
