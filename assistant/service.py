@@ -146,21 +146,29 @@ class Assistant:
     # -- reading ------------------------------------------------------------------------------
 
     def documents(self) -> list[dict[str, Any]]:
-        from ingest.fetch import present_documents
-
-        present = present_documents(self.settings.corpus_dir) | {d["id"].removeprefix("kst-") for d in self.store.documents()}
         docs = self.store.documents()
-        for doc in docs:
-            for ref in doc["references"]:
-                ref["present"] = ref["key"] in present
+        self._mark_present(docs, {d["id"] for d in docs})
         return docs
 
     def document(self, doc_id: str) -> dict[str, Any] | None:
-        doc = next((d for d in self.documents() if d["id"] == doc_id), None)
-        if doc is None:
+        """One document with its records, read by id: the cost does not grow with the corpus."""
+        found = self.store.documents([doc_id])
+        if not found:
             return None
+        doc = found[0]
+        referenced = self.store.documents([f"kst-{ref['key']}" for ref in doc["references"]])
+        self._mark_present([doc], {d["id"] for d in referenced})
         doc["records"] = [p.to_dict() for p in self.store.document_records(doc_id)]
         return doc
+
+    def _mark_present(self, docs: list[dict[str, Any]], indexed_ids: set[str]) -> None:
+        """Each reference says whether its Kamerstuk is in the corpus folder or the index."""
+        from ingest.fetch import present_documents
+
+        present = present_documents(self.settings.corpus_dir) | {i.removeprefix("kst-") for i in indexed_ids}
+        for doc in docs:
+            for ref in doc["references"]:
+                ref["present"] = ref["key"] in present
 
     def records(self) -> list[Paragraph]:
         """Every indexed paragraph record."""

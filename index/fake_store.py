@@ -143,10 +143,11 @@ class FakeStore:
         order = sorted(range(len(ids)), key=lambda i: (-similarities[i], ids[i]))[:n]
         return [(ids[i], float(similarities[i])) for i in order]
 
-    def documents(self) -> list[dict[str, Any]]:
+    def documents(self, ids: list[str] | None = None) -> list[dict[str, Any]]:
         self._require()
         with self._lock:
-            return [self._documents[doc_id].to_dict() for doc_id in sorted(self._documents)]
+            wanted = sorted(self._documents) if ids is None else sorted(set(ids) & set(self._documents))
+            return [self._documents[doc_id].to_dict() for doc_id in wanted]
 
     def query_within(self, vector: list[float], n: int, doc_ids: list[str]) -> list[tuple[str, float]]:
         wanted = set(doc_ids)

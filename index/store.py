@@ -340,8 +340,10 @@ class ParagraphStore:
             return []
         return [(pid, 1.0 - float(dist)) for pid, dist in zip(result["ids"][0], result["distances"][0])]
 
-    def documents(self) -> list[dict[str, Any]]:
-        data = self._read(lambda _, docs: docs.get(include=["metadatas"]))
+    def documents(self, ids: list[str] | None = None) -> list[dict[str, Any]]:
+        if ids is not None and not ids:
+            return []
+        data = self._read(lambda _, docs: docs.get(ids=ids, include=["metadatas"]))
         return sorted((_document_from(doc_id, meta) for doc_id, meta in zip(data["ids"], data["metadatas"])), key=lambda d: d["id"])
 
     # -- reads scoped to documents or ids: the cost of a request must not grow with the corpus

@@ -73,8 +73,8 @@ class VectorStore(Protocol):
     def query(self, vector: list[float], n: int) -> list[tuple[str, float]]:
         """Ids and cosine similarities of the n nearest records, nearest first."""
 
-    def documents(self) -> list[dict[str, Any]]:
-        """One summary per document (`Document.to_dict()`), by id."""
+    def documents(self, ids: list[str] | None = None) -> list[dict[str, Any]]:
+        """One summary per document (`Document.to_dict()`), by id; only these ids when given."""
 
     def query_within(self, vector: list[float], n: int, doc_ids: list[str]) -> list[tuple[str, float]]:
         """As `query`, over the records of these documents only."""

@@ -7,6 +7,7 @@ this module is the one place that numbers, labels, links and hashes them.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from ingest.records import KIND_LABELS, Document, Paragraph, content_hash, normalize_space
@@ -24,6 +25,52 @@ class Block:
     footnote_markers: tuple[str, ...] = ()
     # Per marker, the sentence that carries it: lets a footnote be found by what it annotates.
     marker_sentences: tuple[str, ...] = ()
+
+
+# A footnote marker as a parser places it in running text: MARK + number + MARK (see `mark`).
+MARK = "\x00"
+MARKED = re.compile(MARK + r"([^" + MARK + r"]*)" + MARK)
+_SENTENCE_START = re.compile(r"[.!?]\s+(?=[A-ZÀ-Ý“])")
+_SENTENCE_END = re.compile(r"[.!?](?=\s+[A-ZÀ-Ý“]|\s*$)")
+_ENDS_SENTENCE = re.compile(r"[.!?…][”\"’')\]]*\s*$")
+
+
+def mark(number: str) -> str:
+    """A footnote marker in running text, taken out again (with the sentence it sits in) by `unmark`."""
+    return f"{MARK}{number}{MARK}"
+
+
+def unmark(text: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """Text with `mark`ed footnote markers -> the text without them, the marker numbers in order
+    (each once) and per marker the sentence that carries it."""
+    parts: list[str] = []
+    markers: list[str] = []
+    offsets: list[int] = []
+    position = length = 0
+    for match in MARKED.finditer(text):
+        parts.append(text[position : match.start()])
+        length += match.start() - position
+        position = match.end()
+        number = normalize_space(match.group(1))
+        if number and number not in markers:
+            markers.append(number)
+            offsets.append(length)
+    parts.append(text[position:])
+    clean = "".join(parts)
+    return clean, tuple(markers), tuple(sentence_at(clean, offset) for offset in offsets)
+
+
+def sentence_at(text: str, offset: int) -> str:
+    """The sentence a footnote marker at `offset` annotates: the one ending right before it
+    ("… versnellen.¹ In …"), else the one it stands in."""
+    before = text[:offset]
+    start = max((m.end() for m in _SENTENCE_START.finditer(before)), default=0)
+    if _ENDS_SENTENCE.search(before):
+        end = offset
+    else:
+        end_match = _SENTENCE_END.search(text, offset)
+        end = end_match.end() if end_match else len(text)
+    return normalize_space(text[start:end])
 
 
 def assemble(

@@ -6,7 +6,7 @@ import io
 import re
 import zipfile
 
-from ingest.assemble import Block, assemble
+from ingest.assemble import Block, assemble, mark, unmark
 from ingest.records import Document
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -36,21 +36,34 @@ def parse_docx(data: bytes, path: str, doc_id: str) -> Document:
         if not text:
             continue
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
-        markers = tuple(ref.get(f"{W}id") for ref in paragraph._p.iter(f"{W}footnoteReference"))
+        _, markers, sentences = unmark(_marked_text(paragraph._p))
         if style == "Title" or style.startswith("Heading"):
             level = int(re.sub(r"\D", "", style) or 1)
             title = title or text
             blocks.append(Block(kind="heading", text=text, level=level))
         elif style.startswith("List") or paragraph._p.pPr is not None and paragraph._p.pPr.numPr is not None:
-            blocks.append(Block(kind="list_item", text=text, footnote_markers=markers))
+            blocks.append(Block(kind="list_item", text=text, footnote_markers=markers, marker_sentences=sentences))
         else:
-            blocks.append(Block(kind="paragraph", text=text, footnote_markers=markers))
+            blocks.append(Block(kind="paragraph", text=text, footnote_markers=markers, marker_sentences=sentences))
         for marker in markers:
             if marker in footnotes and marker not in placed:
                 placed.add(marker)
                 blocks.append(Block(kind="footnote", text=footnotes[marker], footnote_number=marker))
     core_title = (document.core_properties.title or "").strip()
     return assemble(doc_id, core_title or title or doc_id, path, "docx", blocks, {})
+
+
+def _marked_text(paragraph) -> str:
+    """A paragraph's text with its footnote references `mark`ed where they stand."""
+    parts = []
+    for node in paragraph.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}footnoteReference"):
+        if node.tag == f"{W}t":
+            parts.append(node.text or "")
+        elif node.tag == f"{W}footnoteReference":
+            parts.append(mark(node.get(f"{W}id")))
+        else:
+            parts.append(" ")
+    return "".join(parts)
 
 
 def _footnotes(data: bytes) -> dict[str, str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import UserError
-from ingest.assemble import Block, assemble
+from ingest.assemble import MARKED, Block, assemble, mark, unmark
 from ingest.records import Document, normalize_space
 
 BASE_URL = "https://zoek.officielebekendmakingen.nl"
@@ -112,6 +112,14 @@ class _Builder:
     blocks: list[Block] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)
+    # Per footnote number, the sentence that carried its marker where it was last taken out of the text.
+    anchors: dict[str, str] = field(default_factory=dict)
+
+    def unmark(self, text: str) -> tuple[str, list[str]]:
+        """Running text with `mark`ed footnote markers -> the text and its marker numbers."""
+        clean, markers, sentences = unmark(text)
+        self.anchors.update(zip(markers, sentences))
+        return clean, list(markers)
 
     def add(self, kind: str, text: str, level: int = 1, markers: list[str] | tuple[str, ...] = ()) -> None:
         text = normalize_space(text)
@@ -123,7 +131,9 @@ class _Builder:
                 kind = "letterhead"
             elif _ADDRESSEE.match(text) and len(text) <= _ADDRESSEE_MAX_CHARS:
                 kind = "letterhead"
-        self.blocks.append(Block(kind=kind, text=text, level=max(1, level), footnote_markers=tuple(dict.fromkeys(markers))))
+        markers = tuple(dict.fromkeys(markers))
+        sentences = tuple(self.anchors.get(number, "") for number in markers)
+        self.blocks.append(Block(kind=kind, text=text, level=max(1, level), footnote_markers=markers, marker_sentences=sentences))
 
     def _in_letterhead(self) -> bool:
         """Nothing but letterhead so far: where an addressee and a place and date stand."""
@@ -434,20 +444,26 @@ class _XmlReader:
         return any(_name(child) in _XML_BLOCKS for child in el)
 
     def inline(self, el: Any, markers: list[str]) -> str:
-        """Running text of an element; footnotes become markers, not text."""
+        """Running text of an element; footnotes become markers (added to `markers`), not text."""
+        text, found = self.out.unmark(self._marked(el))
+        markers.extend(found)
+        return text
+
+    def _marked(self, el: Any) -> str:
+        """Running text of an element with its footnote markers `mark`ed where they stand."""
         parts = [el.text or ""] if isinstance(el.tag, str) else []
         for child in el:
             name = _name(child)
             if name in _FOOTNOTES:
-                markers.append(self._register_note(child))
+                parts.append(mark(self._register_note(child)))
             elif name in ("nootref", "voetref"):
                 number = self.note_ids.get(child.get("refid") or "") or child.get("nr") or _own_text(child)
                 if number:
-                    markers.append(number)
+                    parts.append(mark(number))
             elif name in ("li.nr", "lidnr"):
                 pass
             elif name:
-                text = self.inline(child, markers)
+                text = self._marked(child)
                 parts.append(f" {text} " if name in _XML_BLOCKS or name in _NAME_PARTS or name == "br" else text)
             parts.append(child.tail or "")
         return "".join(parts)
@@ -534,8 +550,6 @@ _HTML_CHROME_CLASSES = {
 _HTML_DATE_CLASSES = {"kamerstukdatum", "datumtekst", "plaats-datum", "datum", "dagtekening"}
 _HTML_NAME_PARTS = ["voornaam", "voorletters", "tussenvoegsel"]
 _INLINE_TAGS = {"a", "span", "sup", "sub", "em", "strong", "b", "i", "small"}
-_MARK = "\x00"
-_MARKER_RE = re.compile(_MARK + r"([^" + _MARK + r"]*)" + _MARK)
 
 
 def parse_kamerstuk_html(data: bytes, path: str, doc_id: str | None = None) -> Document:
@@ -650,12 +664,11 @@ class _HtmlReader:
             number = normalize_space(marker.get_text())
             parent = marker.parent
             target = parent if parent is not None and parent.name == "sup" and normalize_space(parent.get_text()) == number else marker
-            target.replace_with(f"{_MARK}{number}{_MARK}")
+            target.replace_with(f"{mark(number)}")
 
     def _text(self, tag: Any) -> tuple[str, list[str]]:
         raw = _plain_text(tag)
-        markers = _MARKER_RE.findall(raw)
-        return _MARKER_RE.sub("", raw), markers
+        return self.out.unmark(raw)
 
     def _walk(self, el: Any) -> None:
         run: list[Any] = []
@@ -670,8 +683,8 @@ class _HtmlReader:
 
     def _flush(self, run: list[Any]) -> None:
         raw = "".join(_plain_text(node) for node in run)
-        markers = _MARKER_RE.findall(raw)
-        self.out.add("paragraph", _MARKER_RE.sub("", raw), markers=markers)
+        text, markers = self.out.unmark(raw)
+        self.out.add("paragraph", text, markers=markers)
 
     def _block(self, tag: Any) -> None:
         name, classes = tag.name, _classes(tag)
@@ -739,7 +752,7 @@ class _HtmlReader:
 
     def _title(self, tag: Any, classes: set[str]) -> None:
         meta = self.out.meta
-        text = normalize_space(_MARKER_RE.sub("", _plain_text(tag)))
+        text = normalize_space(MARKED.sub("", _plain_text(tag)))
         if "dossiertitel" in classes:
             number_tag = tag.find(class_="dossiernummer")
             number = normalize_space(number_tag.get_text()) if number_tag else ""

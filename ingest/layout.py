@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ingest.assemble import Block
+from ingest.assemble import Block, mark, unmark
 
 PAGE_MARKER = re.compile(r"^\s*(?:Pagina|Page|Blad)\s+(\d+)\s+(?:van|of|/)\s+(\d+)\s*$", re.IGNORECASE)
 
@@ -371,8 +371,7 @@ def _classify(paragraphs: list[RawBlock], footnotes: list[Block], width: int, me
     )
     for index, (kind, lines, level) in enumerate(units):
         original = _unwrap([l.text for l in lines])
-        text, markers = _strip_markers(original, footnote_numbers - placed)
-        sentences = tuple(_marker_sentence(original, marker) for marker in markers)
+        text, markers, sentences = unmark(_mark_markers(original, footnote_numbers - placed))
         if kind in ("paragraph", "heading"):
             kind = _refine_kind(kind, text, lines, index, len(units), index > first_closing)
         if kind == "signature":
@@ -501,31 +500,18 @@ def _unwrap(lines: list[str]) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _strip_markers(text: str, open_numbers: set[str]) -> tuple[str, list[str]]:
-    """Remove glued footnote markers that have a footnote; return them in order."""
-    found: list[str] = []
+def _mark_markers(text: str, open_numbers: set[str]) -> str:
+    """`mark` the glued footnote markers that have a footnote (each number once)."""
+    found: set[str] = set()
 
     def replace(match: re.Match[str]) -> str:
         number = match.group(1)
         if number in open_numbers and number not in found:
-            found.append(number)
-            return ""
+            found.add(number)
+            return mark(number)
         return match.group(0)
 
-    return GLUED_MARKER.sub(replace, text), found
-
-
-def _marker_sentence(text: str, number: str) -> str:
-    match = next((m for m in GLUED_MARKER.finditer(text) if m.group(1) == number), None)
-    if match is None:
-        return ""
-    start = max((m.end() for m in re.finditer(r"[.!?]\d*\s+(?=[A-ZÀ-Ý“])", text[: match.start()])), default=0)
-    if TERMINAL_END.search(text[: match.start()]):
-        end = match.end()
-    else:
-        end_match = re.search(r"[.!?](?:\d{1,3})?(?=\s+[A-ZÀ-Ý“]|$)", text[match.start() :])
-        end = match.start() + end_match.end() if end_match else len(text)
-    return GLUED_MARKER.sub("", text[start:end]).strip()
+    return GLUED_MARKER.sub(replace, text)
 
 
 def _letterhead_block(metadata: dict[str, str], pages: list[int]) -> Block | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.assemble import Block, assemble
+from ingest.assemble import Block, assemble, mark, unmark
 from ingest.records import Document
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -66,5 +66,5 @@ def parse_markdown(text: str, path: str, doc_id: str) -> Document:
 
 
 def _block(kind: str, text: str) -> Block:
-    markers = tuple(dict.fromkeys(FOOTNOTE_REF.findall(text)))
-    return Block(kind=kind, text=FOOTNOTE_REF.sub("", text), footnote_markers=markers)
+    text, markers, sentences = unmark(FOOTNOTE_REF.sub(lambda ref: mark(ref.group(1)), text))
+    return Block(kind=kind, text=text, footnote_markers=markers, marker_sentences=sentences)

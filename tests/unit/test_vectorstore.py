@@ -122,3 +122,15 @@ def test_the_service_answers_alike_on_either_store(settings):
         answers.append(assistant.ask(question, backend="extractive"))
     assert answers[0].answerable and answers[0].citations
     assert (answers[0].answer, answers[0].citations) == (answers[1].answer, answers[1].citations)
+
+
+
+def test_documents_by_id_read_only_those(store, tmp_path):
+    chips = documents(tmp_path / "a", CHIPS, name="chips.txt")
+    talent = documents(tmp_path / "a", TALENT, name="talent.txt")
+    store.sync(chips + talent, remove_missing=False)
+
+    assert [d["id"] for d in store.documents([talent[0].id])] == [talent[0].id]
+    assert store.documents([]) == []
+    assert store.documents(["bestaat-niet"]) == []
+    assert len(store.documents()) == 2
