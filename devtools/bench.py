@@ -475,7 +475,7 @@ def bench_local(settings: Settings, embeddings: Any, answerable: list[str], roun
     on the very messages the chain sent, with the same max_tokens and the same loaded model.
     Only a question that passes the relevance gate reaches the model, hence `answerable`."""
     from assistant.llm import local_available
-    from assistant.llm.local import LocalLlamaChat, _cpu_count, _load_llama
+    from assistant.llm.local import LocalLlamaChat, cpu_count, load_llama
     from assistant.local_model import default_model_path
 
     if not local_available(settings):
@@ -483,10 +483,10 @@ def bench_local(settings: Settings, embeddings: Any, answerable: list[str], roun
     if not answerable:
         return _no_local("no dev question passed the relevance gate, so nothing would be generated")
     path = str(default_model_path(settings))
-    threads = settings.llm_threads or _cpu_count()
+    threads = settings.llm_threads or cpu_count()
     started = time.perf_counter()
     # The chain's model is loaded with LocalLlamaChat's default context size; this is that instance.
-    llama, lock = _load_llama(path, LocalLlamaChat.model_fields["n_ctx"].default, threads)
+    llama, lock = load_llama(path, LocalLlamaChat.model_fields["n_ctx"].default, threads)
 
     def raw_completion(messages: list[dict[str, str]], max_tokens: int) -> tuple[dict[str, Any], float]:
         # On a fresh thread, as the chain's generation runs: llama.cpp and torch share one OpenMP
@@ -585,10 +585,10 @@ class _LocalRun:
         spent = self.spent = []
 
         class RecordingChat(LocalLlamaChat):
-            def _deltas(self, messages: list, stop: list[str] | None, grammar: str | None = None):  # type: ignore[override]
+            def deltas(self, messages: list, stop: list[str] | None, grammar: str | None = None):  # type: ignore[override]
                 sent.append(to_chat_messages(messages))
                 started = time.perf_counter()
-                yield from super()._deltas(messages, stop, grammar)
+                yield from super().deltas(messages, stop, grammar)
                 spent.append(time.perf_counter() - started)
 
         self.max_tokens = max_tokens

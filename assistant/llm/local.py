@@ -30,7 +30,7 @@ _LLAMAS: dict[str, tuple[Any, threading.Lock]] = {}
 _LLAMAS_LOCK = threading.Lock()
 
 
-def _load_llama(model_path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
+def load_llama(model_path: str, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
     key = str(Path(model_path).resolve())
     with _LLAMAS_LOCK:
         if key in _LLAMAS:
@@ -58,7 +58,7 @@ def _grammar(gbnf: str) -> Any:
     return llama_cpp.LlamaGrammar.from_string(gbnf, verbose=False)
 
 
-def _cpu_count() -> int:
+def cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
@@ -82,13 +82,13 @@ class LocalLlamaChat(BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_path": self.model_path, "n_ctx": self.n_ctx, "temperature": self.temperature}
 
-    def _deltas(
+    def deltas(
         self, messages: list[BaseMessage], stop: list[str] | None, grammar: str | None = None
     ) -> Iterator[tuple[str, str | None]]:
         """(text, finish_reason) per generated token, holding the model's lock while generating;
         `grammar` (GBNF) constrains what the model may write."""
         what = "The local model"
-        llama, lock = _load_llama(self.model_path, self.n_ctx, self.n_threads or _cpu_count())
+        llama, lock = load_llama(self.model_path, self.n_ctx, self.n_threads or cpu_count())
         deadline = Deadline(self.timeout, what)
         if not lock.acquire(timeout=-1 if self.timeout is None else self.timeout):
             raise BackendError(f"{what} stayed busy with other questions for {self.timeout:g} s.")
@@ -118,7 +118,7 @@ class LocalLlamaChat(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         pieces, finish = [], None
-        for text, reason in self._deltas(messages, stop, kwargs.get("grammar")):
+        for text, reason in self.deltas(messages, stop, kwargs.get("grammar")):
             pieces.append(text)
             finish = reason or finish
         return make_result("".join(pieces), model_name=Path(self.model_path).name, finish_reason=finish)
@@ -130,6 +130,6 @@ class LocalLlamaChat(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        for text, reason in self._deltas(messages, stop, kwargs.get("grammar")):
+        for text, reason in self.deltas(messages, stop, kwargs.get("grammar")):
             if text or reason:
                 yield make_chunk(text, run_manager, **({"finish_reason": reason} if reason else {}))
