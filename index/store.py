@@ -324,21 +324,7 @@ class ParagraphStore:
 
     def query(self, vector: list[float], n: int) -> list[tuple[str, float]]:
         """Ids and cosine similarities of the n nearest records."""
-        self._check_dimension(self._collections(create=False)[0], len(vector))
-
-        def nearest(paragraphs: Any, _: Any) -> dict[str, Any] | None:
-            try:
-                # Chroma returns fewer results when n exceeds the count: no count() round trip.
-                return paragraphs.query(query_embeddings=[vector], n_results=n, include=["distances"])
-            except Exception:
-                if paragraphs.count() == 0:
-                    return None
-                raise
-
-        result = self._read(nearest)
-        if result is None:
-            return []
-        return [(pid, 1.0 - float(dist)) for pid, dist in zip(result["ids"][0], result["distances"][0])]
+        return self._nearest(vector, n, None)
 
     def documents(self, ids: list[str] | None = None) -> list[dict[str, Any]]:
         if ids is not None and not ids:
@@ -350,11 +336,14 @@ class ParagraphStore:
 
     def query_within(self, vector: list[float], n: int, doc_ids: list[str]) -> list[tuple[str, float]]:
         """Ids and cosine similarities of the n nearest records of these documents only."""
+        return self._nearest(vector, n, {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}})
+
+    def _nearest(self, vector: list[float], n: int, where: dict[str, Any] | None) -> list[tuple[str, float]]:
         self._check_dimension(self._collections(create=False)[0], len(vector))
-        where = {"doc_id": doc_ids[0]} if len(doc_ids) == 1 else {"doc_id": {"$in": list(doc_ids)}}
 
         def nearest(paragraphs: Any, _: Any) -> dict[str, Any] | None:
             try:
+                # Chroma returns fewer results when n exceeds the count: no count() round trip.
                 return paragraphs.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
             except Exception:
                 if paragraphs.count() == 0:
