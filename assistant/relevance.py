@@ -33,6 +33,7 @@ FULL_COVERAGE = 0.7
 # A name or number of the question that no retrieved passage holds: answered only when a
 # sentence is very close all the same (a paraphrase that names the thing differently).
 NAMES_SIMILARITY = 0.93
+CROSS_NAMES_SIMILARITY = 0.85
 PASSAGES = 3  # the best-covering passage is sought among this many hits
 COMPOUND_MIN = 5  # shortest word part that counts inside a compound
 
@@ -49,11 +50,13 @@ class Signals:
     def answerable(self) -> bool:
         if self.similarity < MIN_SIMILARITY:
             return False
-        # An English question names Dutch things in English ("National Technology Strategy"):
-        # only its numbers must literally occur.
         # Across languages (an English question about a Dutch passage, or the reverse) the words
-        # differ by language: coverage says nothing, and only numbers must literally occur.
+        # differ by language: coverage says nothing and numbers must literally occur. A name may be
+        # a translation ("National Technology Strategy"), so a missing one only asks for a closer
+        # sentence ("quantum computing in Delft" is not about any passage).
         across = not self.same_language
+        if across and self.similarity < CROSS_NAMES_SIMILARITY and any(not n.isdigit() for n in self.missing_names):
+            return False
         names = [n for n in self.missing_names if n.isdigit()] if across else self.missing_names
         if names and self.similarity < NAMES_SIMILARITY:
             return False
