@@ -71,6 +71,7 @@ class ChainState:
 
     question: str
     history: list[dict[str, str]]
+    documents: tuple[str, ...] | None = None  # doc ids to answer from; None: all (or those the question names)
     backend: str = "extractive"
     model: BaseChatModel | None = None  # None: no language model (extractive, or it could not be built)
     model_error: str = ""  # why the backend's model could not be built
@@ -136,7 +137,8 @@ def retrieve(state: ChainState, services: AnswerServices) -> None:
     """The paragraphs for the standalone question, and the relevance gate's verdict on them."""
     started = time.perf_counter()
     retriever = services.retriever
-    state.hits = retriever.search(state.standalone, services.settings.top_k)
+    documents = list(state.documents) if state.documents else None
+    state.hits = retriever.search(state.standalone, services.settings.top_k, documents=documents)
     state.relevance, state.scored = extractive.assess(state.standalone, state.hits, services.sentence_embedder(), retriever.vocabulary())
     state.timings["retrieve_ms"] = _ms(started)
 
@@ -394,14 +396,19 @@ def run(state: ChainState, services: AnswerServices) -> Answer:
     return format_answer(state)
 
 
-def new_state(services: AnswerServices, question: str, history: list[dict[str, str]], backend: str | None) -> ChainState:
-    """The request, with the backend resolved and its chat model built (or why it could not be)."""
+def new_state(
+    services: AnswerServices, question: str, history: list[dict[str, str]], backend: str | None,
+    documents: tuple[str, ...] | None = None,
+) -> ChainState:
+    """The request, with the backend resolved and its chat model built (or why it could not be);
+    `documents` (doc ids, checked by the service) limits retrieval to those documents."""
     from assistant.llm import BackendError, resolve_backend
 
     name = resolve_backend(services.settings, backend)
     state = ChainState(
         question=question,
         history=[m for m in history if isinstance(m, dict)],
+        documents=documents or None,
         backend=name,
         deadline=time.monotonic() + services.settings.llm_timeout_s,
     )
@@ -413,5 +420,8 @@ def new_state(services: AnswerServices, question: str, history: list[dict[str, s
     return state
 
 
-def answer_question(services: AnswerServices, question: str, history: list[dict[str, str]], backend: str | None) -> Answer:
-    return run(new_state(services, question, history, backend), services)
+def answer_question(
+    services: AnswerServices, question: str, history: list[dict[str, str]], backend: str | None,
+    documents: tuple[str, ...] | None = None,
+) -> Answer:
+    return run(new_state(services, question, history, backend, documents), services)

@@ -203,18 +203,22 @@ def index_command(ctx: click.Context, rebuild: bool) -> None:
 @cli.command()
 @click.argument("question")
 @click.option("--backend", help="Answer backend: extractive, local, openai/<model>, ollama/<model> (default: the configured one).")
+@click.option(
+    "--document", "documents", multiple=True, metavar="ID",
+    help="Answer from this document only (repeatable); the ids are in `assistant sources` and GET /api/documents.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON (as the HTTP API returns it).")
 @click.pass_context
-def ask(ctx: click.Context, question: str, backend: str | None, as_json: bool) -> None:
+def ask(ctx: click.Context, question: str, backend: str | None, documents: tuple[str, ...], as_json: bool) -> None:
     """Answer a question with citations to source paragraphs."""
     assistant = _assistant(ctx)
     try:
         assistant.ensure_index()
         if as_json:
-            _echo_json(assistant.ask(question, [], backend).to_dict())
+            _echo_json(assistant.ask(question, [], backend, list(documents)).to_dict())
             return
         answer, written = None, ""
-        for event in assistant.ask_stream(question, [], backend):
+        for event in assistant.ask_stream(question, [], backend, list(documents)):
             if event.type == "extractive" and event.answer is not None:
                 click.echo(event.answer.answer)  # the verbatim answer, before any model writes
             elif event.type == "token":

@@ -174,8 +174,25 @@ class Assistant:
         """Every indexed paragraph record."""
         return self.store.records()
 
-    def search(self, query: str, k: int | None = None) -> list[Any]:
-        return self.retriever.search(validated_text(query, self.settings.max_question_chars), k or self.settings.top_k)
+    def search(self, query: str, k: int | None = None, documents: list[str] | None = None) -> list[Any]:
+        """The k best paragraphs; only from `documents` (doc ids) when any are given."""
+        text = validated_text(query, self.settings.max_question_chars)
+        wanted = self._document_filter(documents)
+        return self.retriever.search(text, k or self.settings.top_k, documents=list(wanted) if wanted else None)
+
+    def _document_filter(self, documents: list[str] | None) -> tuple[str, ...] | None:
+        """The doc ids to answer from, checked against the index (read by id); None or an empty
+        list: no filter. An id that is not indexed is a UserError (400) naming it."""
+        if not documents:
+            return None
+        wanted = tuple(dict.fromkeys(documents))
+        known = {d["id"] for d in self.store.documents(list(wanted))}
+        unknown = [doc_id for doc_id in wanted if doc_id not in known]
+        if unknown:
+            names = ", ".join(f"'{doc_id}'" for doc_id in unknown)
+            what = f"Het document {names} staat" if len(unknown) == 1 else f"De documenten {names} staan"
+            raise UserError(f"{what} niet in de index; de geldige document-id's staan in GET /api/documents.")
+        return wanted
 
     def ready(self) -> tuple[bool, str]:
         try:
@@ -189,17 +206,26 @@ class Assistant:
 
     # -- answering ----------------------------------------------------------------------------
 
-    def ask(self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None) -> Answer:
+    def ask(
+        self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None,
+        documents: list[str] | None = None,
+    ) -> Answer:
+        """The answer, from `documents` (doc ids) only when any are given."""
         from assistant import summary
 
-        return summary.ask(self, validated_text(question, self.settings.max_question_chars), history or [], backend)
+        text = validated_text(question, self.settings.max_question_chars)
+        return summary.ask(self, text, history or [], backend, self._document_filter(documents))
 
     def ask_stream(
-        self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None
+        self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None,
+        documents: list[str] | None = None,
     ) -> Iterator[StreamEvent]:
+        """The answer's stream events, from `documents` (doc ids) only when any are given; a bad
+        question or an unknown id is refused here, before the first event."""
         from assistant import summary
 
-        return summary.stream(self, validated_text(question, self.settings.max_question_chars), history or [], backend)
+        text = validated_text(question, self.settings.max_question_chars)
+        return summary.stream(self, text, history or [], backend, self._document_filter(documents))
 
     def check(self, claim: str) -> CheckResult:
         from assistant.check import check_claim

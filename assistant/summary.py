@@ -75,28 +75,34 @@ def generative_backend(settings: Any, backend: str | None) -> str | None:
     return resolved
 
 
-def ask(assistant: Any, question: str, history: list[dict[str, str]], backend: str | None) -> Answer:
+def ask(
+    assistant: Any, question: str, history: list[dict[str, str]], backend: str | None, documents: tuple[str, ...] | None = None
+) -> Answer:
+    """Both parts retrieve from the same documents (`documents`: doc ids, None: all)."""
     from assistant.chain import answer_question
 
     generative = generative_backend(assistant.settings, backend)
-    verbatim = answer_question(assistant, question, history, VERBATIM)
+    verbatim = answer_question(assistant, question, history, VERBATIM, documents)
     if generative is None:
         return _alone(verbatim)
-    return combine(verbatim, answer_question(assistant, question, history, generative))
+    return combine(verbatim, answer_question(assistant, question, history, generative, documents))
 
 
-def stream(assistant: Any, question: str, history: list[dict[str, str]], backend: str | None) -> Iterator[StreamEvent]:
+def stream(
+    assistant: Any, question: str, history: list[dict[str, str]], backend: str | None, documents: tuple[str, ...] | None = None
+) -> Iterator[StreamEvent]:
     """'extractive' as soon as the verbatim answer exists, then the summary's tokens as the model
-    writes them, then 'answer' (a summary that fails verification is simply not in it)."""
+    writes them, then 'answer' (a summary that fails verification is simply not in it). Both parts
+    retrieve from the same documents."""
     from assistant.chain import answer_question, new_state, run
 
     generative = generative_backend(assistant.settings, backend)
-    verbatim = answer_question(assistant, question, history, VERBATIM)
+    verbatim = answer_question(assistant, question, history, VERBATIM, documents)
     yield StreamEvent("extractive", answer=verbatim)
     if generative is None:
         yield StreamEvent("answer", answer=_alone(verbatim))
         return
-    state = new_state(assistant, question, history, generative)
+    state = new_state(assistant, question, history, generative, documents)
     events: queue.Queue[StreamEvent | Exception] = queue.Queue()
     state.on_token = lambda text: events.put(StreamEvent("token", text=text))
 

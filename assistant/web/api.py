@@ -9,7 +9,7 @@ from typing import Annotated, Any, Callable, Iterator, Literal
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictStr, StringConstraints
 
 from assistant.config import Settings
 from assistant.questions import clean_text, validated_text
@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 
 MAX_HISTORY_TURNS = 40
 MAX_HISTORY_CHARS = 20_000
+MAX_FILTER_DOCUMENTS = 500
 Text = Annotated[StrictStr, BeforeValidator(clean_text)]
+DocumentId = Annotated[StrictStr, StringConstraints(max_length=200), BeforeValidator(clean_text)]
 
 
 class Turn(BaseModel):
@@ -36,6 +38,11 @@ class AskRequest(BaseModel):
     question: Text = Field(description="De vraag, niet leeg; maximaal settings.max_question_chars tekens.")
     history: list[Turn] = Field(default_factory=list, max_length=MAX_HISTORY_TURNS, description="Eerdere beurten van het gesprek.")
     backend: Text | None = Field(default=None, max_length=200, description="Antwoordbackend, bv. 'extractive'.")
+    documents: list[DocumentId] | None = Field(
+        default=None, max_length=MAX_FILTER_DOCUMENTS,
+        description="Zoek alleen in deze documenten: document-id's uit GET /api/documents. Weglaten of een lege lijst: "
+        "alle documenten. Een onbekend id geeft 400.",
+    )
     stream: StrictBool = Field(default=False, description="Antwoord als text/event-stream: eerst 'extractive' (het letterlijke antwoord), dan 'token'-events van de samenvatting door het taalmodel (als dat meeschrijft), dan één 'answer'.")
 
 
@@ -93,15 +100,15 @@ def build_router(settings: Settings, service: AssistantService, feedback: Feedba
         responses={429: {"description": "Te veel vragen van deze client, of de wachtrij voor het taalmodel is vol (met Retry-After)."}},
     )
     def ask(body: AskRequest, request: Request) -> Any:
-        """Antwoord (Answer-JSON) met citaten; met `stream: true` als text/event-stream."""
+        """Antwoord (Answer-JSON) met citaten; met `stream: true` als text/event-stream; met `documents` alleen uit die documenten."""
         question = validated_text(body.question, max_chars)
         history = [t.model_dump() for t in body.history]
         place = gate.admit(_client_key(request), body.backend)
         if not body.stream:
             with place:
-                return service.ask(question, history, body.backend).to_dict()
+                return service.ask(question, history, body.backend, body.documents).to_dict()
         try:
-            events = iter(service.ask_stream(question, history, body.backend))
+            events = iter(service.ask_stream(question, history, body.backend, body.documents))
             # Pull the first event now, so a service that is not ready still gets a proper status code.
             first = next(events, None)
         except BaseException:

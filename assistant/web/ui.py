@@ -89,6 +89,16 @@ def _messages(turns: list[dict[str, Any]]) -> list[dict[str, str]]:
     return shown
 
 
+def document_choices(docs: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(title, id) per indexed document for the document selector; a title that two documents
+    share gets its id, so the two can be told apart."""
+    titles = [d.get("title") or d["id"] for d in docs]
+    return sorted(
+        ((f"{t} ({d['id']})" if titles.count(t) > 1 else t, d["id"]) for t, d in zip(titles, docs)),
+        key=lambda choice: choice[0].casefold(),
+    )
+
+
 def _write_export(markdown: str) -> str:
     """A per-answer file for the download button; Gradio copies it into its cache, old ones are pruned."""
     root = Path(tempfile.gettempdir()) / EXPORT_DIR_NAME
@@ -146,8 +156,9 @@ def build_ui(settings: Settings, service: AssistantService, feedback: FeedbackSt
                         shown[-1]["content"] = render.streaming_markdown(text)
                     yield shown, gr.skip(), None
 
-    def respond(question: str, turns: list[dict[str, Any]] | None, request: gr.Request):
+    def respond(question: str, documents: list[str] | None, turns: list[dict[str, Any]] | None, request: gr.Request):
         turns = list(turns or [])
+        documents = list(documents or [])
         skip = gr.skip()
         try:
             q = checked(question, "question")
@@ -168,7 +179,8 @@ def build_ui(settings: Settings, service: AssistantService, feedback: FeedbackSt
         answer = None
         try:
             yield shown, "", skip, skip, skip, skip, gr.update(visible=False)  # inside the try: a closed page still frees the queue place
-            for update, sources_update, final in stream_into(shown, service.ask_stream(q, _history(turns)), generative_default):
+            events = service.ask_stream(q, _history(turns), documents=documents or None)
+            for update, sources_update, final in stream_into(shown, events, generative_default):
                 answer = final or answer
                 yield update, skip, sources_update, skip, skip, skip, skip
         except UserError as exc:
@@ -186,7 +198,7 @@ def build_ui(settings: Settings, service: AssistantService, feedback: FeedbackSt
             shown[-1]["content"] = render.md_escape(GENERIC_ERROR)
             yield shown, q, skip, skip, skip, skip, skip
             return
-        turns.append({"question": q, "answer": answer})
+        turns.append({"question": q, "answer": answer, "documents": documents})
         yield finished(shown, turns, answer, request)
 
     def finished(shown: list[dict[str, str]], turns: list[dict[str, Any]], answer: dict[str, Any], request: Any) -> tuple:
@@ -224,7 +236,8 @@ def build_ui(settings: Settings, service: AssistantService, feedback: FeedbackSt
         answer = None
         try:
             yield skip, skip, skip, skip, skip, skip, gr.update(visible=False)
-            events = service.ask_stream(last["question"], _history(turns[:-1]), summary_backend)
+            # The summary reads the same documents as the answer it summarises.
+            events = service.ask_stream(last["question"], _history(turns[:-1]), summary_backend, last.get("documents") or None)
             for update, _, final in stream_into(shown, events, True):
                 answer = final or answer
                 yield update, skip, skip, skip, skip, skip, skip
@@ -238,7 +251,7 @@ def build_ui(settings: Settings, service: AssistantService, feedback: FeedbackSt
         if answer is None:
             yield _messages(turns), skip, skip, skip, skip, skip, skip
             return
-        turns[-1] = {"question": last["question"], "answer": answer}
+        turns[-1] = {**last, "answer": answer}
         done = finished(shown, turns, answer, request)
         yield (*done[:-1], gr.update(visible=False))
 
@@ -267,6 +280,21 @@ def build_ui(settings: Settings, service: AssistantService, feedback: FeedbackSt
         except Exception:
             log.exception("check in the UI failed")
             return render.message_html(GENERIC_ERROR, "warning")
+
+    def refresh_selector(selected: list[str] | None, offered: list[tuple[str, str]] | None):
+        """The selector's choices from the index as it is now, and those choices for the session
+        to remember; a chosen document that left the index is no longer chosen. Choices the
+        selector already offers are not sent again (an open list stays as it is)."""
+        try:
+            choices = document_choices(service.documents())
+        except Exception:
+            log.exception("listing documents for the selector failed")
+            return gr.skip(), gr.skip()
+        ids = {doc_id for _, doc_id in choices}
+        kept = [doc_id for doc_id in selected or [] if doc_id in ids]
+        if choices == offered and kept == list(selected or []):
+            return gr.skip(), gr.skip()
+        return gr.update(choices=choices, value=kept), choices
 
     def list_documents() -> str:
         try:
@@ -303,6 +331,7 @@ def build_ui(settings: Settings, service: AssistantService, feedback: FeedbackSt
 
     with gr.Blocks(title="Semicon Visie-assistent", analytics_enabled=False) as demo:
         turns = gr.State([])
+        offered = gr.State(None)  # the selector's choices as last sent to this page
         gr.Markdown(INTRO, elem_id="sv-intro")
         with gr.Tabs(overflow_behavior="wrap"):
             with gr.Tab("Vraag stellen", id="vragen"):
@@ -332,6 +361,14 @@ def build_ui(settings: Settings, service: AssistantService, feedback: FeedbackSt
                         info="Enter verstuurt, Shift+Enter geeft een nieuwe regel.",
                     )
                     send = gr.Button("Vraag stellen", variant="primary", scale=1, min_width=120, elem_id="sv-send")
+                selector = gr.Dropdown(
+                    choices=[],  # filled from the index when the page loads
+                    value=[],
+                    multiselect=True,
+                    label="Zoek alleen in",
+                    info="Leeg: alle documenten.",
+                    elem_id="sv-document-filter",
+                )
                 summarize_btn = gr.Button(
                     "Vat samen", size="sm", visible=False, elem_id="sv-summarize",
                 )
@@ -374,7 +411,7 @@ def build_ui(settings: Settings, service: AssistantService, feedback: FeedbackSt
 
         chat_outputs = [chatbot, question, sources, answer_md, export, turns, summarize_btn]
         for trigger in (question.submit, send.click):
-            trigger(respond, [question, turns], chat_outputs, api_visibility="private", show_progress="hidden")
+            trigger(respond, [question, selector, turns], chat_outputs, api_visibility="private", show_progress="hidden")
         summarize_btn.click(summarize, [turns], chat_outputs, api_visibility="private", show_progress="hidden")
         clear.click(new_conversation, None, chat_outputs, api_visibility="private")
         chatbot.clear(new_conversation, None, chat_outputs, api_visibility="private")
@@ -383,6 +420,9 @@ def build_ui(settings: Settings, service: AssistantService, feedback: FeedbackSt
         for trigger in (claim.submit, check_btn.click):
             trigger(run_check, [claim], [check_out], api_visibility="private")
         docs_tab.select(list_documents, None, [docs_out], api_visibility="private")
+        # The selector follows the index: on load, when it is opened, and with the document list.
+        for trigger in (demo.load, selector.focus, docs_tab.select):
+            trigger(refresh_selector, [selector, offered], [selector, offered], api_visibility="private", show_progress="hidden")
 
         gr.api(ask, api_name="ask")
         gr.api(check, api_name="check")

@@ -3,7 +3,8 @@
 Two small documents: the letter (with a footnote, Kamerstuk references and one paragraph full
 of HTML/Markdown injection) and one linked Kamerstuk. Questions pick a canned answer by keyword:
 "opmaak" returns an answer carrying injected markup, "weer" an unanswerable one; anything else
-a normal answer with two citations.
+a normal answer with two citations, or, with a document filter without the letter, one citing the
+Kamerstuk. An unknown document id is refused as the real service refuses it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ NORMAL_ANSWER = (
     "Het kabinet geeft daarom opvolging aan het Industriebeleid met focus [2]."
 )
 UNANSWERABLE_ANSWER = "Dat staat niet in de documenten die ik kan raadplegen."
+KAMERSTUK_ANSWER = "Het kabinet kiest voor een industriebeleid met focus op sleuteltechnologieën zoals halfgeleiders [1]."
 
 
 def _rec(doc: str, key: str, kind: str, number: int, label: str, pages: list[int], section: list[str], text: str, **kw: Any) -> dict:
@@ -163,10 +165,19 @@ class FakeAssistant:
             raise self.fail
 
     # -- AssistantService ----------------------------------------------------
-    def ask(self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None) -> Answer:
-        self.calls.append(("ask", {"question": question, "history": history, "backend": backend}))
+    def ask(
+        self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None,
+        documents: list[str] | None = None,
+    ) -> Answer:
+        self.calls.append(("ask", {"question": question, "history": history, "backend": backend, "documents": documents}))
         self._raise_if_failing()
+        unknown = [d for d in documents or [] if self._doc(d) is None]
+        if unknown:
+            raise UserError(f"Het document '{unknown[0]}' staat niet in de index; de geldige document-id's staan in GET /api/documents.")
         q = question.lower()
+        if documents and LETTER not in documents:
+            return Answer(question, KAMERSTUK_ANSWER, True, backend or "fake", citations=(self.citation(1, f"{KAMERSTUK}:p1"),),
+                          timings={"total": 0.01}, prompt_version="fake-1")
         if "opmaak" in q:
             return Answer(question, INJECTION_ANSWER, True, backend or "fake", citations=(self.citation(1, f"{LETTER}:p5"),),
                           timings={"total": 0.01}, prompt_version="fake-1")
@@ -178,9 +189,10 @@ class FakeAssistant:
                       timings={"total": 0.01}, prompt_version="fake-1")
 
     def ask_stream(
-        self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None
+        self, question: str, history: list[dict[str, str]] | None = None, backend: str | None = None,
+        documents: list[str] | None = None,
     ) -> Iterator[StreamEvent]:
-        answer = self.ask(question, history, backend)
+        answer = self.ask(question, history, backend, documents)
         for token in re.findall(r"\S+\s*", answer.answer):
             if self.token_delay_s:
                 time.sleep(self.token_delay_s)

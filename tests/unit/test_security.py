@@ -355,10 +355,10 @@ def test_rate_limiter_full_and_retry_after():
 
 
 class SlowStream(FakeAssistant):
-    def ask_stream(self, question, history=None, backend=None):
+    def ask_stream(self, question, history=None, backend=None, documents=None):
         self.calls.append(("ask_stream", backend))
         yield StreamEvent("token", text="Een ")
-        yield from super().ask_stream(question, history, backend)
+        yield from super().ask_stream(question, history, backend, documents)
 
 
 @pytest.fixture

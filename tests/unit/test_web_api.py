@@ -58,7 +58,7 @@ def test_ask_returns_answer_with_citations(client):
     assert body["answer"] == NORMAL_ANSWER
     assert [c["n"] for c in body["citations"]] == [1, 2]
     assert body["citations"][0]["url"] == f"/doc/{LETTER}#p-{LETTER}:p3"
-    assert service.calls[-1] == ("ask", {"question": "Wat is de rol van Nederland?", "history": [], "backend": None})
+    assert service.calls[-1] == ("ask", {"question": "Wat is de rol van Nederland?", "history": [], "backend": None, "documents": None})
 
 
 def test_ask_passes_history_and_backend(client):
@@ -138,8 +138,8 @@ def test_stream_from_a_service_that_is_not_ready_is_503_json(make):
 
 def test_stream_sends_the_verbatim_answer_first_then_the_summary(make):
     class Summarising(FakeAssistant):
-        def ask_stream(self, question, history=None, backend=None):
-            verbatim = self.ask(question, history, backend)
+        def ask_stream(self, question, history=None, backend=None, documents=None):
+            verbatim = self.ask(question, history, backend, documents)
             yield StreamEvent("extractive", answer=verbatim)
             yield StreamEvent("token", text="Samen")
             yield StreamEvent("answer", answer=verbatim)
@@ -153,7 +153,7 @@ def test_stream_sends_the_verbatim_answer_first_then_the_summary(make):
 
 def test_error_in_the_middle_of_a_stream_becomes_an_error_event(make):
     class Breaks(FakeAssistant):
-        def ask_stream(self, question, history=None, backend=None):
+        def ask_stream(self, question, history=None, backend=None, documents=None):
             yield StreamEvent("token", text="Een ")
             raise RuntimeError("geheime details")
 

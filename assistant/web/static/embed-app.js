@@ -9,6 +9,9 @@
   var error = document.getElementById("sv-error");
   var history = [];
   var MAX_HISTORY = 20;
+  // data-documents on the loader arrives as ?documents=id-1,id-2: answers come from those only.
+  var documents = (new URLSearchParams(location.search).get("documents") || "")
+    .split(",").map(function (id) { return id.trim(); }).filter(Boolean);
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -135,7 +138,7 @@
       response = await fetch("/api/ask", {
         method: "POST",
         headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
-        body: JSON.stringify({ question: question, history: history.slice(-MAX_HISTORY), stream: true })
+        body: JSON.stringify({ question: question, history: history.slice(-MAX_HISTORY), documents: documents, stream: true })
       });
     } catch (e) {
       box.textContent = "De assistent is niet bereikbaar. Probeer het later opnieuw.";

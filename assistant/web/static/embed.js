@@ -4,7 +4,8 @@
  *   <script src="https://ASSISTANT-HOST/embed.js" data-mode="inline" data-target="#assistent"></script>
  * or, for a button in the corner that opens a chat panel:
  *   <script src="https://ASSISTANT-HOST/embed.js" data-mode="floating"></script>
- * Optional: data-height="600px" (inline), data-label="Vraag het de assistent" (floating button text).
+ * Optional: data-height="600px" (inline), data-label="Vraag het de assistent" (floating button text),
+ * data-documents="id-1,id-2" (answer from these documents only; the ids are in GET /api/documents).
  * The page's origin must be listed in the assistant's ASSISTANT_ALLOWED_ORIGINS.
  */
 (function () {
@@ -14,10 +15,11 @@
   var origin = new URL(script.src, location.href).origin;
   var mode = script.getAttribute("data-mode") || "floating";
   var title = "Semicon Visie-assistent";
+  var documents = (script.getAttribute("data-documents") || "").trim();
 
   function frame() {
     var f = document.createElement("iframe");
-    f.src = origin + "/embed";
+    f.src = origin + "/embed" + (documents ? "?documents=" + encodeURIComponent(documents) : "");
     f.title = title;
     f.setAttribute("allow", "clipboard-write");
     f.style.border = "0";
