@@ -119,9 +119,20 @@ def negated(text: str) -> bool:
 
 
 def adds_negation(sentence: str, source_sentence: str) -> bool:
-    """The sentence denies what its closest source sentence states. (Only this direction: a source
-    sentence often carries a negation in a clause the sentence does not repeat.)"""
-    return negated(sentence) and not negated(source_sentence)
+    """The sentence denies what its closest source sentence states, or states what the source
+    denies: "een afzonderlijk budget" where the source has "geen afzonderlijk budget". (A source's
+    negation counts only where the sentence repeats the words it negates: a source sentence often
+    carries a negation in a clause the sentence does not repeat.)"""
+    if negated(sentence):
+        return not negated(source_sentence)
+    claimed = set(tokenize(sentence))
+    return any(words and set(words) <= claimed for words in _negated_words(source_sentence))
+
+
+def _negated_words(text: str) -> list[list[str]]:
+    """For each negation in `text`, the content words right after it (stemmed, at most two)."""
+    words = re.findall(r"[a-zà-ÿ0-9]+", text.lower())
+    return [tokenize(" ".join(words[i + 1 : i + 3]))[:2] for i, w in enumerate(words) if w in NEGATIONS]
 
 
 def coverage(sentence: str, source: str) -> float:

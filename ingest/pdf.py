@@ -41,6 +41,8 @@ LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", 
 LABEL = re.compile(r"^(?:[•·▪◦‣\-–—*]|\(?[a-z0-9]{1,2}[.)])$")
 # A footnote marker is a superscript this much smaller than the text it sits in.
 MARKER_SCALE = 0.85
+# Titles that producers write when the author gave none: a file name, "Microsoft Word - x", "Untitled".
+PLACEHOLDER_TITLE = re.compile(r"\.(?:docx?|odt|rtf|pdf|html?|txt)$|^microsoft word\b|^untitled\b|^naamloos\b", re.I)
 
 
 class PdfError(Exception):
@@ -90,7 +92,12 @@ def parse_pdf(data: bytes, path: str, doc_id: str, progress: PageProgress | None
     if not any(p.strip() for p in pages):
         raise PdfError("de PDF bevat geen tekstlaag (alleen afbeeldingen); maak er eerst met OCR een doorzoekbare PDF van")
     layout = parse_pages(pages, pages_known=True)
+    # A letter's subject names it best; otherwise the title its producer wrote into the file
+    # (Chromium takes the HTML <title>, Writer the document's title) beats the first heading,
+    # which in a report is often "Voorwoord".
     title = document_title(layout.metadata, layout.blocks, doc_id)
+    if not layout.metadata.get("betreft"):
+        title = info_title(data) or title
     return assemble(doc_id, title, path, "pdf", layout.blocks, layout.metadata)
 
 
@@ -169,6 +176,26 @@ class _Quiet:
         self.logger.removeHandler(self.handler)
         self.logger.setLevel(self.saved[0])
         self.logger.propagate = self.saved[1]
+
+
+def info_title(data: bytes) -> str:
+    """The Title in the PDF's document information, unless it is empty or a file name."""
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import resolve1
+    from pdfminer.utils import decode_text
+
+    try:
+        with _Quiet():
+            info = PDFDocument(PDFParser(io.BytesIO(data)), password="", caching=False).info
+            raw = resolve1(info[0].get("Title")) if info else None
+        title = decode_text(raw) if isinstance(raw, bytes) else str(raw or "")
+    except Exception:  # a title is a nicety; the text stands without it
+        return ""
+    title = " ".join(title.replace("\x00", "").split())
+    if len(title.split()) < 2 or PLACEHOLDER_TITLE.search(title):
+        return ""
+    return title
 
 
 def _open(data: bytes):

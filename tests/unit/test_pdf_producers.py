@@ -248,3 +248,26 @@ def test_cli_warns_about_the_damaged_page_and_ingests_the_rest(tmp_path):
     assert result.exit_code == 0
     assert "Waarschuwing: rapport.pdf: pagina 2 overgeslagen" in result.stderr
     assert "1 documenten" in result.stdout
+
+
+def test_a_report_is_titled_by_its_document_information_not_its_first_heading():
+    from ingest.pdf import info_title
+
+    chromium = (Path(__file__).parents[1] / "fixtures" / "pdf" / "report-chromium.pdf").read_bytes()
+    assert info_title(chromium) == ""  # printed from a page without <title>: the heading stays
+    assert info_title(_pdf_with_title("Nationaal Groeifonds – Voortgangsrapportage 2025")) == "Nationaal Groeifonds – Voortgangsrapportage 2025"
+    assert info_title(_pdf_with_title("Microsoft Word - rapport_v3.docx")) == ""
+    assert info_title(_pdf_with_title("rapport.pdf")) == ""
+    assert info_title(b"not a pdf") == ""
+
+
+def _pdf_with_title(title: str) -> bytes:
+    """A one-page PDF whose document information carries `title` (written by pypdf)."""
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.add_metadata({"/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

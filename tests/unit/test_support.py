@@ -86,6 +86,14 @@ def test_adds_negation_only_when_the_source_sentence_has_none():
     assert not adds_negation("Ons verdienvermogen staat onder druk.", "Dit is echter geen vanzelfsprekendheid: ons verdienvermogen staat onder druk.")
 
 
+def test_a_sentence_stating_what_the_source_denies_is_a_negation_too():
+    source = "Het kabinet trekt voor de strategie geen afzonderlijk budget uit; de financiering loopt via bestaande middelen."
+    assert adds_negation("Het kabinet trekt voor de strategie een afzonderlijk budget uit.", source)
+    # The denied words are not repeated: the source's negation belongs to a clause the sentence leaves out.
+    assert not adds_negation("De financiering loopt via bestaande middelen.", source)
+    assert not adds_negation("Nederland investeert in chips en talent.", "Nederland investeert niet alleen in chips maar ook in talent.")
+
+
 def test_coverage_is_the_share_of_content_words_in_the_source():
     assert coverage("ASML en NXP hebben zitting in de Semicon Board NL.", FOOTNOTE_5) == 1.0
     assert coverage("Intel en Samsung bouwen fabrieken.", FOOTNOTE_5) == 0.0
