@@ -20,6 +20,10 @@ from ingest.records import Paragraph
 # (score, paragraph, index of the sentence in the paragraph, sentence), best first.
 ScoredSentence = tuple[float, Paragraph, int, str]
 MAX_LISTED = 10  # documents shown for "Welke documenten noemen …?"
+# Sentences that may be quoted instead of the best one when its passage does not answer: within
+# this e5 margin of it (the margin typed selection uses), and at most this many.
+ANSWER_MARGIN = 0.03
+ANSWER_CANDIDATES = 5
 
 
 @dataclass(frozen=True)
@@ -81,9 +85,33 @@ def assess(question: str, hits: list[Hit], embedder: SentenceEmbedder, vocabular
     if not scored:
         return Relevance(False, 0.0, None), scored
     top_score, paragraph, _, sentence = scored[0]
-    signals = relevance.measure(question, hits, top_score, vocabulary)
     ranked = answer_select.rerank(question, scored)
-    return Relevance(signals.answerable(), signals.similarity, Quote(paragraph, (sentence,), top_score), signals), ranked
+    # The gate judges the passage the answer quotes, not the best of all retrieved passages:
+    # a question about the Semicon Coalition's budget is not answered by the IPCEI's budget
+    # because another passage names the coalition. Of the sentences nearly as close as the
+    # best, the first whose passage passes is quoted; when none does, the question is refused.
+    first: relevance.Signals | None = None
+    for position, row in enumerate(ranked):
+        if position and (position >= ANSWER_CANDIDATES or row[0] < ranked[0][0] - ANSWER_MARGIN):
+            break
+        signals = relevance.measure(question, _hit_holding(row[1], hits), top_score, vocabulary, _quoted_text(row))
+        first = first or signals
+        if signals.answerable():
+            ranked = [row, *ranked[:position], *ranked[position + 1 :]]
+            return Relevance(True, signals.similarity, Quote(paragraph, (sentence,), top_score), signals), ranked
+    return Relevance(False, first.similarity, Quote(paragraph, (sentence,), top_score), first), ranked
+
+
+def _hit_holding(paragraph: Paragraph, hits: list[Hit]) -> list[Hit]:
+    """The hit that brought this paragraph (as itself, or as a linked footnote or paragraph)."""
+    own = [h for h in hits if h.paragraph.id == paragraph.id]
+    return (own or [h for h in hits if any(c.id == paragraph.id for c in h.context)] or hits)[:1]
+
+
+def _quoted_text(row: ScoredSentence) -> str:
+    """What the answer would quote: the sentence and the ones that follow it."""
+    _, paragraph, index, _ = row
+    return " ".join(split_sentences(paragraph.text)[index : index + 3])
 
 
 def _assess_listing(question: str, hits: list[Hit], embedder: SentenceEmbedder) -> tuple[Relevance, list[ScoredSentence]]:

@@ -16,9 +16,11 @@ prints every question's signals and the decision.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from assistant import answer_select
 from assistant.language import language_of
 from assistant.sentences import split_sentences
 from assistant.support import EQUIVALENTS, entities, missing_entities
@@ -34,8 +36,13 @@ FULL_COVERAGE = 0.7
 # sentence is very close all the same (a paraphrase that names the thing differently).
 NAMES_SIMILARITY = 0.93
 CROSS_NAMES_SIMILARITY = 0.85
+# However close the best sentence, the quoted passage holds at least this share of the question's
+# words (idf-weighted): below it, the passage is about the question's subject, not its point.
+MIN_ANSWER_COVERAGE = 0.35
 PASSAGES = 3  # the best-covering passage is sought among this many hits
 COMPOUND_MIN = 5  # shortest word part that counts inside a compound
+# Questions whose answer has a form that can be checked: a number, a date.
+TYPED_KINDS = ("amount", "date")
 
 @dataclass(frozen=True)
 class Signals:
@@ -46,6 +53,9 @@ class Signals:
     missing_words: tuple[str, ...] = ()
     # The best-covering passage is in the question's language.
     same_language: bool = True
+    # A "hoeveel" or "wanneer" question: whether the quoted sentences hold an amount or a date
+    # that the question does not give itself (None: no such question, or not measured).
+    holds_expected: bool | None = None
 
     def answerable(self) -> bool:
         if self.similarity < MIN_SIMILARITY:
@@ -60,8 +70,12 @@ class Signals:
         names = [n for n in self.missing_names if n.isdigit()] if across else self.missing_names
         if names and self.similarity < NAMES_SIMILARITY:
             return False
+        if self.holds_expected is False:
+            return False
         if across:
             return True
+        if self.coverage < MIN_ANSWER_COVERAGE:
+            return False
         return self.similarity >= CONFIDENT_SIMILARITY or self.coverage >= FULL_COVERAGE
 
 
@@ -76,12 +90,17 @@ def passage_text(hit: Any) -> str:
     return " ".join(parts)
 
 
-def measure(question: str, hits: list[Any], similarity: float, vocabulary: Vocabulary) -> Signals:
+def measure(question: str, hits: list[Any], similarity: float, vocabulary: Vocabulary, quoted: str | None = None) -> Signals:
     """The gate's signals; a question of several sentences counts by its best-covered sentence
-    (an instruction appended to a real question does not make the question unanswerable)."""
+    (an instruction appended to a real question does not make the question unanswerable).
+    `quoted`: the sentences the answer would quote, checked for the amount or date asked for."""
     parts = [part for part in split_sentences(question) if tokenize(part)] or [question]
     measured = [_measure_part(part, hits, similarity, vocabulary) for part in parts]
-    return max(measured, key=lambda signals: (signals.coverage, -len(signals.missing_names)))
+    best = max(measured, key=lambda signals: (signals.coverage, -len(signals.missing_names)))
+    kind = answer_select.expected_kind(question)
+    if quoted is not None and kind in TYPED_KINDS:
+        best = dataclasses.replace(best, holds_expected=answer_select.holds(kind, quoted, question))
+    return best
 
 
 def _measure_part(question: str, hits: list[Any], similarity: float, vocabulary: Vocabulary) -> Signals:

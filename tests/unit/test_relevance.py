@@ -103,3 +103,62 @@ def test_a_typed_sentence_far_below_the_best_does_not_win():
     scored = sorted(rows((0.95, "De Semicon Board NL is gestart."), (0.80, "In 1999 gebeurde iets anders.")), key=lambda r: -r[0])
     assert answer_select.rerank("Wanneer is de Semicon Board NL gestart?", scored)[0][3] == "De Semicon Board NL is gestart."
     assert answer_select.expected_kind("Wat is het kenmerk van de brief?") is None
+
+
+# -- the quoted passage decides ------------------------------------------------------------------
+
+
+class KeywordEmbedder:
+    """Sentence similarity by shared words: enough to rank sentences without a model."""
+
+    def query(self, text):
+        return text
+
+    def passages(self, texts):
+        return _Similar(texts)
+
+
+class _Similar:
+    def __init__(self, texts):
+        self.texts = texts
+
+    def __matmul__(self, question):
+        import numpy as np
+
+        words = set(tokenize(question))
+        return np.array([0.85 + 0.1 * len(words & set(tokenize(t))) / max(len(words), 1) for t in self.texts])
+
+
+def test_the_gate_judges_the_passage_the_answer_quotes_not_the_best_covering_one():
+    from assistant import extractive
+
+    question = "Hoe groot is het jaarlijkse budget van de Semicon Coalition?"
+    budget = FakeHit(paragraph("Het kabinet reserveert voor het IPCEI een jaarlijks budget van 40 miljoen euro.", "d:1"))
+    coalition = FakeHit(paragraph("De Semicon Coalition werkt met drie werkgroepen.", "d:2"))
+    relevance_, ranked = extractive.assess(question, [budget, coalition], KeywordEmbedder(), VOCABULARY)
+    assert not relevance_.answerable
+    # Each passage alone covers part of the question; neither answers it.
+    assert relevance_.signals.coverage < relevance.FULL_COVERAGE
+
+
+def test_a_how_many_question_is_not_answered_by_a_sentence_without_a_number():
+    signals = Signals(0.95, 1.0, (), "nl", holds_expected=False)
+    assert not signals.answerable()
+    assert Signals(0.95, 1.0, (), "nl", holds_expected=True).answerable()
+    assert Signals(0.95, 1.0, (), "nl").answerable()  # not a typed question
+
+
+def test_a_close_sentence_whose_passage_lacks_most_of_the_question_is_refused():
+    assert not Signals(0.95, relevance.MIN_ANSWER_COVERAGE - 0.01, (), "nl").answerable()
+    assert Signals(0.95, relevance.MIN_ANSWER_COVERAGE, (), "nl").answerable()
+
+
+def test_a_nearly_as_close_sentence_whose_passage_answers_is_quoted_instead():
+    from assistant import extractive
+
+    question = "Wanneer opent de Chiptalent-regeling voor aanvragen?"
+    undated = FakeHit(paragraph("De Chiptalent-regeling opent voor aanvragen van werkgevers in de regio.", "d:1"))
+    dated = FakeHit(paragraph("De Chiptalent-regeling opent op 1 maart 2026.", "d:2"))
+    relevance_, ranked = extractive.assess(question, [undated, dated], KeywordEmbedder(), VOCABULARY)
+    assert relevance_.answerable and relevance_.signals.holds_expected
+    assert ranked[0][1].id == "d:2"
