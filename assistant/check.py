@@ -14,7 +14,7 @@ import re
 
 from assistant.language import language_of
 from assistant.sentences import split_sentences
-from assistant.support import NEGATIONS, SentenceEmbedder, negated, normalise, support_similarity
+from assistant.support import SentenceEmbedder, normalise, source_denies, support_similarity
 from assistant.types import AnswerServices, CheckResult, Citation
 from index.retrieval import Hit
 from ingest.records import Paragraph
@@ -41,7 +41,12 @@ def check_claim(assistant: AnswerServices, claim: str) -> CheckResult:
     near = _near_miss(words, candidates)
     hits = assistant.search(quote, 5)
     if not quoted and (near is None or _keeps_source_words(near[2], words)):
-        supported = _semantic_support(quote, _with_context(hits), assistant.sentence_embedder())
+        context = _with_context(hits)
+        # A source that denies the claim outweighs a looser paraphrase elsewhere.
+        denial = next((p for p in context if _denied_by(quote, p)), None)
+        if denial is not None:
+            return CheckResult(claim, "not_supported", _citations([denial]), match="", score=0.0)
+        supported = _semantic_support(quote, context, assistant.sentence_embedder())
         if supported is not None:
             similarity, paragraph = supported
             return CheckResult(claim, "supported", _citations([paragraph]), match="semantic", score=round(similarity, 4))
@@ -64,23 +69,12 @@ def _semantic_support(claim: str, paragraphs: list[Paragraph], embedder: Sentenc
     numbers and dates must stand together in one paragraph (a footnote counts with the sentence it
     annotates), so a date next to one report is no support for another report."""
     language = language_of(claim)
-    supporting = (
-        (support_similarity(claim, [paragraph], embedder, language), paragraph)
-        for paragraph in paragraphs
-        if not any(drops_negation(claim, sentence) for sentence in split_sentences(paragraph.text))
-    )
+    supporting = ((support_similarity(claim, [paragraph], embedder, language), paragraph) for paragraph in paragraphs)
     return max(((s, p) for s, p in supporting if s is not None), key=lambda pair: pair[0], default=None)
 
 
-def drops_negation(claim: str, source_sentence: str) -> bool:
-    """The source sentence denies exactly what the claim states: a negation in it stands right
-    before words the claim repeats without it ("trekt geen afzonderlijk budget uit" against "trekt
-    een afzonderlijk budget uit"); a negation elsewhere in the source sentence does not count."""
-    if negated(claim):
-        return False
-    source = words_of(source_sentence)
-    claimed = f" {' '.join(words_of(claim))} "
-    return any(word in NEGATIONS and f" {source[i + 1]} {source[i + 2]} " in claimed for i, word in enumerate(source[:-2]))
+def _denied_by(claim: str, paragraph: Paragraph) -> bool:
+    return any(source_denies(claim, sentence) for sentence in split_sentences(paragraph.text))
 
 
 def _near_miss(words: list[str], records: list[Paragraph]) -> tuple[int, Paragraph, list[str]] | None:

@@ -119,20 +119,23 @@ def negated(text: str) -> bool:
 
 
 def adds_negation(sentence: str, source_sentence: str) -> bool:
-    """The sentence denies what its closest source sentence states, or states what the source
-    denies: "een afzonderlijk budget" where the source has "geen afzonderlijk budget". (A source's
-    negation counts only where the sentence repeats the words it negates: a source sentence often
-    carries a negation in a clause the sentence does not repeat.)"""
+    """The sentence denies what its closest source sentence states, or states what it denies."""
     if negated(sentence):
         return not negated(source_sentence)
+    return source_denies(sentence, source_sentence)
+
+
+def source_denies(sentence: str, source_sentence: str) -> bool:
+    """The source sentence denies what the sentence states: a negation in it stands right before
+    words the sentence repeats ("trekt geen afzonderlijk budget uit" against "trekt een
+    afzonderlijk budget uit"). A negation elsewhere in the source does not count: a source sentence
+    often carries one in a clause the sentence does not repeat."""
+    if negated(sentence):
+        return False
     claimed = set(tokenize(sentence))
-    return any(words and set(words) <= claimed for words in _negated_words(source_sentence))
-
-
-def _negated_words(text: str) -> list[list[str]]:
-    """For each negation in `text`, the content words right after it (stemmed, at most two)."""
-    words = re.findall(r"[a-zà-ÿ0-9]+", text.lower())
-    return [tokenize(" ".join(words[i + 1 : i + 3]))[:2] for i, w in enumerate(words) if w in NEGATIONS]
+    words = re.findall(r"[a-zà-ÿ0-9]+", source_sentence.lower())
+    negated_words = (tokenize(" ".join(words[i + 1 : i + 3]))[:2] for i, w in enumerate(words) if w in NEGATIONS)
+    return any(denied and set(denied) <= claimed for denied in negated_words)
 
 
 def coverage(sentence: str, source: str) -> float:
@@ -186,9 +189,12 @@ def support_similarity(sentence: str, paragraphs: list[Paragraph], embedder: Sen
     """The similarity of the closest source sentence when `paragraphs` (together) support the
     sentence, else None. language: the sentence's ("nl" or "en"); detected when not given."""
     source = " ".join(p.search_text for p in paragraphs)
+    # A paragraph of "Nationale Technologiestrategie" names it even where it says "de strategie":
+    # its document's title and section headings count for names.
+    named = " ".join([source, *dict.fromkeys(t for p in paragraphs for t in (p.doc_title, *p.section))])
     # The first word counts as a name too: "Intel heeft zitting in de Semicon Board NL" is close
     # in meaning to the member list, and only its first word is wrong.
-    if missing_entities(sentence, source, include_first=True) or misquoted(sentence, source):
+    if missing_entities(sentence, named, include_first=True) or misquoted(sentence, source):
         return None
     similarity, _, closest = best_support(sentence, paragraphs, embedder)
     if adds_negation(sentence, closest):

@@ -128,3 +128,10 @@ def test_word_diff_ignores_context_around_the_quote():
     assert word_diff("Het rapport-Wennink van 12 december 2025", "het rapport-Wennink is van 12 december 2025.") == (
         "het rapport-wennink {+is+} van 12 december 2025"
     )
+
+
+def test_a_claim_that_a_source_denies_is_not_supported_and_cites_the_denial(checker):
+    # The letter: "Dit is echter geen vanzelfsprekendheid: ons verdienvermogen staat onder druk."
+    result = checker.check("Ons verdienvermogen is een vanzelfsprekendheid.")
+    assert result.verdict == "not_supported"
+    assert any("geen vanzelfsprekendheid" in c.text for c in result.citations)

@@ -130,3 +130,13 @@ def test_sentence_embedder_embeds_each_source_sentence_once():
     again = embedder.passages(["c d", "a b"])
     assert embeddings.embedded == ["a b", "c d"]
     assert (first[1] == again[0]).all() and first.shape == (3, embeddings.dimension)
+
+
+def test_the_document_title_names_what_its_paragraphs_call_the_strategy():
+    embedder = SentenceEmbedder(FakeEmbeddings())
+    source = Paragraph(
+        id="nts:1", doc_id="nts", doc_title="Kamerstuk 33009, nr. 140: Nationale Technologiestrategie", kind="paragraph",
+        number=1, label="alinea 1", pages=(1,), section=(), text="De conceptversie van de strategie telde negen technologieën.",
+    )
+    assert is_supported("De conceptversie van de Nationale Technologiestrategie telde negen technologieën.", [source], embedder)
+    assert not is_supported("De conceptversie van de Nationale Groeistrategie telde negen technologieën.", [source], embedder)
