@@ -146,6 +146,11 @@ def evaluate_answers(assistant: Any, items: list[dict[str, Any]], backend: str |
         "false_refusal": round(false_refusals / answerable_n, 4) if answerable_n else 0.0,
         "n": len(items),
     }
+    if backend and backend != "extractive":
+        # How often the model's answer was dropped and the verbatim one stood in (issue 12: ≤ 10 %).
+        answered = [r for r in records if r["answerable"]]
+        fallbacks = sum("fallback" in r["backend"] for r in answered)
+        metrics["fallbacks"] = round(fallbacks / len(answered), 4) if answered else 0.0
     return metrics, records
 
 

@@ -86,9 +86,6 @@ def main() -> int:
         assistant.ask = noted  # type: ignore[method-assign]
         metrics, records = evaluate.evaluate_answers(assistant, items, args.backend)
         assistant.ask = ask  # type: ignore[method-assign]
-        answered = [r for r in records if r["answerable"]]
-        fallbacks = sum("fallback" in r["backend"] for r in answered)
-        metrics["fallbacks"] = round(fallbacks / len(answered), 4) if answered else 0.0
         metrics["p50_s"] = round(statistics.median(seconds), 2) if seconds else 0.0
         print(json.dumps({"strategy": name, "sets": [p.name for p in args.qa], **metrics}), flush=True)
         if args.show:
