@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,8 @@ import click
 from assistant.config import Settings
 from assistant.summary import SUMMARY_HEADING
 from ingest.errors import UserError
+
+log = logging.getLogger(__name__)
 
 
 def _settings_options(func: Any) -> Any:
@@ -294,6 +298,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     if choice.problem:
         click.echo(choice.problem, err=True)
     click.echo(f"De assistent draait op http://{settings.host}:{settings.port}/")
+    threading.Thread(target=_warm_up, args=(assistant,), daemon=True, name="warm-up").start()
     uvicorn.run(create_app(settings, assistant), host=settings.host, port=settings.port, log_level="warning")
 
 
@@ -311,6 +316,13 @@ def settings(ctx: click.Context) -> None:
     summary = "geen" if choice.summary is None else f"{choice.summary} ({'op verzoek: Vat samen' if choice.on_request else 'bij elk antwoord'})"
     why = " ".join(filter(None, [choice.reason, choice.problem]))
     click.echo(f"answers = eerst letterlijk (extractive), samenvatting: {summary}    [ASSISTANT_BACKEND] {why}")
+
+
+def _warm_up(assistant: Any) -> None:
+    try:
+        assistant.warm_up()
+    except Exception:  # a model that cannot load is reported by the backend choice and per answer
+        log.warning("warming up failed", exc_info=True)
 
 
 def main() -> None:

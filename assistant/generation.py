@@ -143,16 +143,23 @@ def build_request(question: str, scored: list, language: str, budget: int, strat
         messages: list[BaseMessage] = [HumanMessage(template.format(context=context, question=question))]
     else:
         context = "\n".join(f"[{i}] ({p.doc_title}, {p.label}) {text}" for i, (p, text) in enumerate(sources, start=1))
-        system, version = prompts.load("generate", language)
-        messages = [SystemMessage(system.format(max_sentences=strategy.max_sentences))]
-        if strategy.few_shot:
-            for example in examples(language):
-                messages.append(HumanMessage(_user_turn(example["context"], example["question"], language, strategy)))
-                messages.append(AIMessage(_example_reply(example, language, strategy)))
+        messages, version = shared_prefix(language, strategy)
         messages.append(HumanMessage(_user_turn(context, question, language, strategy)))
     grammar = reply_grammar(len(sources), language, strategy) if strategy.grammar and sources else None
     version = version if strategy.name == "passages" else f"{version}+{strategy.name}"
     return Request(messages, grammar, version, sources, strategy, language)
+
+
+def shared_prefix(language: str, strategy: Strategy) -> tuple[list[BaseMessage], str]:
+    """The messages every question's request starts with (instructions, worked examples), and the
+    prompt version: a local model that has evaluated them once only processes what follows."""
+    system, version = prompts.load("generate", language)
+    messages: list[BaseMessage] = [SystemMessage(system.format(max_sentences=strategy.max_sentences))]
+    if strategy.few_shot:
+        for example in examples(language):
+            messages.append(HumanMessage(_user_turn(example["context"], example["question"], language, strategy)))
+            messages.append(AIMessage(_example_reply(example, language, strategy)))
+    return messages, version
 
 
 def _user_turn(context: str, question: str, language: str, strategy: Strategy) -> str:

@@ -110,6 +110,14 @@ class LocalLlamaChat(BaseChatModel):
         finally:
             lock.release()
 
+    def prefill(self, messages: list[BaseMessage]) -> None:
+        """Evaluate `messages` into the KV cache (llama.cpp reuses the longest prefix a new prompt
+        shares with the last one): the instructions and worked examples every question starts
+        with are processed at start-up instead of on the first question."""
+        llama, lock = load_llama(self.model_path, self.n_ctx, self.n_threads or cpu_count())
+        with lock:
+            llama.create_chat_completion(messages=to_chat_messages(messages), temperature=0.0, max_tokens=1)
+
     def _generate(
         self,
         messages: list[BaseMessage],

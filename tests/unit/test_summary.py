@@ -57,3 +57,41 @@ def test_cli_ask_prints_the_verbatim_answer_and_json_has_both_parts(settings, mo
     assert summary.SUMMARY_HEADING not in shown.output  # auto: no language model unless asked
     out = json.loads(CliRunner().invoke(cli, ["ask", question, "--json"], env=env).output)
     assert out["answer"] == out["extractive"]["answer"] and out["generated"] is None and out["citations"]
+
+
+class PrefillingModel:
+    """Stands in for the in-process local model: records what it was asked to keep in its cache."""
+
+    def __init__(self):
+        self.prefilled = []
+
+    def prefill(self, messages):
+        self.prefilled.append(messages)
+
+
+def test_warm_up_evaluates_the_shared_prompt_prefix_when_summaries_are_on(settings):
+    from langchain_core.messages import SystemMessage
+
+    from assistant import generation
+    from assistant.service import Assistant
+    from index.embeddings import FakeEmbeddings
+
+    model = PrefillingModel()
+    configured = settings.replace(embedding_model="fake", backend="openai/fake", openai_base_url="http://127.0.0.1:9/v1")
+    Assistant(configured, embeddings=FakeEmbeddings(), chat_model_factory=lambda s, name: model).warm_up()
+    [messages] = model.prefilled
+    shared, _ = generation.shared_prefix("nl", generation.strategy_named(None))
+    assert isinstance(messages[0], SystemMessage) and [m.content for m in messages] == [m.content for m in shared]
+    # Every question's request starts with exactly these messages.
+    request = generation.build_request("Wat?", [], "nl", 1000, generation.strategy_named(None))
+    assert [m.content for m in request.messages[: len(shared)]] == [m.content for m in shared]
+
+
+def test_warm_up_without_summaries_loads_no_model(settings):
+    from assistant.service import Assistant
+    from index.embeddings import FakeEmbeddings
+
+    called = []
+    verbatim_only = settings.replace(embedding_model="fake", backend="extractive")
+    Assistant(verbatim_only, embeddings=FakeEmbeddings(), chat_model_factory=lambda s, name: called.append(name)).warm_up()
+    assert called == []
