@@ -24,6 +24,10 @@ MAX_LISTED = 10  # documents shown for "Welke documenten noemen …?"
 # this e5 margin of it (the margin typed selection uses), and at most this many.
 ANSWER_MARGIN = 0.03
 ANSWER_CANDIDATES = 5
+# A quote is the best sentence and up to this many that follow it, within QUOTE_CHARS: enough for
+# a list announced by its first sentence ("drie randvoorwaarden … In de eerste plaats …").
+FOLLOWING = 3
+QUOTE_CHARS = 600
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,7 @@ def _hit_holding(paragraph: Paragraph, hits: list[Hit]) -> list[Hit]:
 def _quoted_text(row: ScoredSentence) -> str:
     """What the answer would quote: the sentence and the ones that follow it."""
     _, paragraph, index, _ = row
-    return " ".join(split_sentences(paragraph.text)[index : index + 3])
+    return " ".join(split_sentences(paragraph.text)[index : index + 1 + FOLLOWING])
 
 
 def _assess_listing(question: str, hits: list[Hit], embedder: SentenceEmbedder) -> tuple[Relevance, list[ScoredSentence]]:
@@ -132,7 +136,7 @@ def _assess_listing(question: str, hits: list[Hit], embedder: SentenceEmbedder) 
 
 
 def select_quotes(
-    scored: list[ScoredSentence], max_quotes: int = 2, max_chars: int = 420, relevance: Relevance | None = None
+    scored: list[ScoredSentence], max_quotes: int = 2, max_chars: int = QUOTE_CHARS, relevance: Relevance | None = None
 ) -> list[Quote]:
     """The best sentence with the sentences that follow it in its paragraph (they often carry the
     answer: "Dit kan alleen door …"), plus a second paragraph's best sentence when nearly as good;
@@ -150,7 +154,7 @@ def select_quotes(
             continue
         sentences = [sentence]
         following = split_sentences(paragraph.text)[index + 1 :]
-        for extra in following[:2]:
+        for extra in following[:FOLLOWING]:
             if len(" ".join(sentences + [extra])) > max_chars:
                 break
             sentences.append(extra)
