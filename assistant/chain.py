@@ -61,7 +61,7 @@ TEXTS = {
     },
 }
 
-NOT_ANSWERABLE = Relevance(False, 0.0, 1.0, None)
+NOT_ANSWERABLE = Relevance(False, 0.0)
 Claim = tuple[str, list[Paragraph]]  # a verified sentence and the paragraphs it cites
 
 

@@ -45,7 +45,6 @@ class Quote:
 class Relevance:
     answerable: bool
     similarity: float
-    best: Quote | None
     signals: relevance.Signals | None = None
     # "Welke documenten noemen …?": one quote per document, all of them shown.
     listing: bool = False
@@ -87,8 +86,8 @@ def assess(question: str, hits: list[Hit], embedder: SentenceEmbedder, vocabular
         return _assess_listing(question, hits, embedder)
     scored = score_sentences(question, hits, embedder)
     if not scored:
-        return Relevance(False, 0.0, None), scored
-    top_score, paragraph, _, sentence = scored[0]
+        return Relevance(False, 0.0), scored
+    top_score = scored[0][0]
     ranked = answer_select.rerank(question, scored)
     # The gate judges the passage the answer quotes, not the best of all retrieved passages:
     # a question about the Semicon Coalition's budget is not answered by the IPCEI's budget
@@ -102,8 +101,8 @@ def assess(question: str, hits: list[Hit], embedder: SentenceEmbedder, vocabular
         first = first or signals
         if signals.answerable():
             ranked = [row, *ranked[:position], *ranked[position + 1 :]]
-            return Relevance(True, signals.similarity, Quote(paragraph, (sentence,), top_score), signals), ranked
-    return Relevance(False, first.similarity, Quote(paragraph, (sentence,), top_score), first), ranked
+            return Relevance(True, signals.similarity, signals), ranked
+    return Relevance(False, first.similarity, first), ranked
 
 
 def _hit_holding(paragraph: Paragraph, hits: list[Hit]) -> list[Hit]:
@@ -128,11 +127,10 @@ def _assess_listing(question: str, hits: list[Hit], embedder: SentenceEmbedder) 
         naming = [row for row in own if terms <= set(tokenize(row[1].searchable(row[3])))]
         rows.extend((naming or own)[:1])
     if not rows:
-        return Relevance(False, 0.0, None, listing=True), []
+        return Relevance(False, 0.0, listing=True), []
     top = max(row[0] for row in rows)
     ranked = [(top, paragraph, index, sentence) for _, paragraph, index, sentence in rows]
-    first = ranked[0]
-    return Relevance(True, top, Quote(first[1], (first[3],), top), listing=True), ranked
+    return Relevance(True, top, listing=True), ranked
 
 
 def select_quotes(

@@ -8,6 +8,7 @@ import shutil
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -93,8 +94,9 @@ def document_choices(docs: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(title, id) per indexed document for the document selector; a title that two documents
     share gets its id, so the two can be told apart."""
     titles = [d.get("title") or d["id"] for d in docs]
+    shared = {t for t, n in Counter(titles).items() if n > 1}
     return sorted(
-        ((f"{t} ({d['id']})" if titles.count(t) > 1 else t, d["id"]) for t, d in zip(titles, docs)),
+        ((f"{t} ({d['id']})" if t in shared else t, d["id"]) for t, d in zip(titles, docs)),
         key=lambda choice: choice[0].casefold(),
     )
 
