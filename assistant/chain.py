@@ -21,7 +21,7 @@ from langchain_core.messages import BaseMessage, HumanMessage
 import prompts
 from assistant import extractive, generation
 from assistant.extractive import Relevance, ScoredSentence
-from assistant.language import language_of
+from ingest.language import language_of
 from assistant.sentences import split_sentences
 from assistant.support import SentenceEmbedder, best_support, is_supported, missing_entities
 from assistant.types import Answer, AnswerServices, Citation
@@ -45,6 +45,7 @@ FOLLOW_UP_WORDS = {
 TEXTS = {
     "nl": {
         "intro": "Volgens {title}, {label}:",
+        "intro_other_language": "Volgens {title}, {label} (citaat in het Engels):",
         "footnote_anchor": "Deze voetnoot hoort bij de zin:",
         "refusal": "Dat staat niet in de documenten die ik kan raadplegen, dus daar geef ik geen antwoord op.",
         "closest": "Mogelijk relevante passages:",
@@ -52,7 +53,8 @@ TEXTS = {
         "dropped": "{n} zin(nen) uit het gegenereerde antwoord weggelaten omdat de bronnen ze niet staven.",
     },
     "en": {
-        "intro": "According to {title}, {label} (quoted in Dutch):",
+        "intro": "According to {title}, {label}:",
+        "intro_other_language": "According to {title}, {label} (quoted in Dutch):",
         "footnote_anchor": "This footnote belongs to the sentence:",
         "refusal": "The documents I can consult do not say this, so I cannot answer it.",
         "closest": "Possibly relevant passages:",
@@ -323,13 +325,21 @@ def format_answer(state: ChainState) -> Answer:
     blocks = []
     for quote in extractive.select_quotes(state.scored, relevance=state.relevance):
         paragraph = quote.paragraph
-        block = f"{texts['intro'].format(title=paragraph.doc_title, label=paragraph.label)} {quoted(quote.text)} [{_cite(citations, paragraph)}]"
+        block = f"{quote_intro(paragraph, quote.text, language)} {quoted(quote.text)} [{_cite(citations, paragraph)}]"
         if paragraph.kind == "footnote" and paragraph.anchor:
             referencing = _referencing(state.hits, paragraph)
             if referencing is not None:
                 block += f"\n{texts['footnote_anchor']} {quoted(paragraph.anchor)} [{_cite(citations, referencing)}]"
         blocks.append(block)
     return _answer(state, "\n\n".join(blocks), True, backend, notice, citations)
+
+
+def quote_intro(paragraph: Paragraph, quote: str, language: str) -> str:
+    """"Volgens <document>, <label>:"; a quote stays in its own language, and the frame says so
+    when that is not the question's."""
+    texts = TEXTS[language]
+    intro = texts["intro"] if language_of(quote) == language else texts["intro_other_language"]
+    return intro.format(title=paragraph.doc_title, label=paragraph.label)
 
 
 def quoted(text: str) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from assistant.language import language_of
+from ingest.language import language_of
 from assistant.sentences import split_sentences
 from assistant.support import SentenceEmbedder, normalise, source_denies, support_similarity
 from assistant.types import AnswerServices, CheckResult, Citation

@@ -51,7 +51,7 @@ class Settings:
     openai_base_url: str = _setting("http://127.0.0.1:8001/v1", "Base URL of an OpenAI-compatible endpoint.", "ASSISTANT_OPENAI_BASE_URL")
     openai_api_key: str = _setting("", "API key for the OpenAI-compatible endpoint.", "ASSISTANT_OPENAI_API_KEY", secret=True)
     ollama_url: str = _setting("http://127.0.0.1:11434", "Base URL of an Ollama server.", "ASSISTANT_OLLAMA_URL")
-    context_chars: int = _setting(600, "Characters of source text a generative backend gets as context (keeps the local model's first token fast).", "ASSISTANT_CONTEXT_CHARS")
+    context_chars: int = _setting(450, "Characters of source text a generative backend gets as context (keeps the local model's first token fast).", "ASSISTANT_CONTEXT_CHARS")
     llm_max_tokens: int = _setting(512, "Most tokens a generative backend may write per answer.", "ASSISTANT_LLM_MAX_TOKENS")
     llm_threads: int = _setting(0, "CPU threads for the local model; 0 means all cores.", "ASSISTANT_LLM_THREADS")
     llm_timeout_s: float = _setting(60.0, "Seconds a generative backend may take before the extractive answer is used instead.", "ASSISTANT_LLM_TIMEOUT")

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant import answer_select, relevance
-from assistant.language import language_of  # noqa: F401  (re-exported for callers of the old place)
 from assistant.sentences import split_sentences
 from assistant.support import SentenceEmbedder
 from index.lexical import Vocabulary, tokenize

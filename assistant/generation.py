@@ -142,7 +142,8 @@ def build_request(question: str, scored: list, language: str, budget: int, strat
         context = "\n\n".join(f"[{i}] ({p.doc_title}, {p.label}) {text}" for i, (p, text) in enumerate(sources, start=1))
         messages: list[BaseMessage] = [HumanMessage(template.format(context=context, question=question))]
     else:
-        context = "\n".join(f"[{i}] ({p.doc_title}, {p.label}) {text}" for i, (p, text) in enumerate(sources, start=1))
+        sources = by_document(sources)
+        context = numbered_context([(p.doc_title, text) for p, text in sources], language)
         messages, version = shared_prefix(language, strategy)
         messages.append(HumanMessage(_user_turn(context, question, language, strategy)))
     grammar = reply_grammar(len(sources), language, strategy) if strategy.grammar and sources else None
@@ -157,9 +158,33 @@ def shared_prefix(language: str, strategy: Strategy) -> tuple[list[BaseMessage],
     messages: list[BaseMessage] = [SystemMessage(system.format(max_sentences=strategy.max_sentences))]
     if strategy.few_shot:
         for example in examples(language):
-            messages.append(HumanMessage(_user_turn(example["context"], example["question"], language, strategy)))
+            context = numbered_context([(source["document"], source["text"]) for source in example["sources"]], language)
+            messages.append(HumanMessage(_user_turn(context, example["question"], language, strategy)))
             messages.append(AIMessage(_example_reply(example, language, strategy)))
     return messages, version
+
+
+def by_document(sources: list[tuple[Any, str]]) -> list[tuple[Any, str]]:
+    """The sources with each document's together, documents in the order of their first source."""
+    first = {}
+    for n, (paragraph, _) in enumerate(sources):
+        first.setdefault(paragraph.doc_title, n)
+    return sorted(sources, key=lambda source: first[source[0].doc_title])
+
+
+DOCUMENT_HEADING = {"nl": "Uit {title}:", "en": "From {title}:"}
+
+
+def numbered_context(sources: list[tuple[str, str]], language: str) -> str:
+    """Numbered source texts under one heading per document: the title is said once, not before
+    every sentence (each token here is prompt the model must read before its first word)."""
+    lines, current = [], None
+    for number, (title, text) in enumerate(sources, start=1):
+        if title != current:
+            lines.append(DOCUMENT_HEADING[language].format(title=title))
+            current = title
+        lines.append(f"[{number}] {text}")
+    return "\n".join(lines)
 
 
 def _user_turn(context: str, question: str, language: str, strategy: Strategy) -> str:

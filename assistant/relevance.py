@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant import answer_select
-from assistant.language import language_of
+from ingest.language import language_of
 from assistant.sentences import split_sentences
 from assistant.support import EQUIVALENTS, entities, missing_entities
 from index.lexical import Vocabulary, tokenize

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.language import language_of
+from ingest.language import language_of
 from assistant.sentences import split_sentences
 from index.lexical import fold, tokenize
 from ingest.records import Paragraph

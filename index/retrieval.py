@@ -11,6 +11,7 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
+from ingest.language import language_of
 from index.lexical import LexicalIndex, Vocabulary, tokenize
 from index.listing import listing_terms, named_documents
 from index.vectorstore import VectorStore
@@ -52,6 +53,7 @@ class IndexSnapshot:
     positions: dict[str, int]
     by_id: dict[str, Paragraph]
     lexical: LexicalIndex
+    languages: dict[str, str]  # doc id -> 'nl' or 'en'
 
 
 class HybridRetriever:
@@ -76,6 +78,7 @@ class HybridRetriever:
                     {p.id: i for i, p in enumerate(records)},
                     by_id,
                     LexicalIndex([_lexical_text(p, by_id) for p in records]),
+                    _document_languages(records),
                 )
             return self._snapshot
 
@@ -115,8 +118,13 @@ class HybridRetriever:
         lexical_ranked = _top(bm25, self.candidates)
 
         fused: dict[str, float] = {}
+        asked_in = language_of(query)
         for rank, pid in enumerate(sorted(dense, key=dense.get, reverse=True)):
-            fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+            # BM25 cannot match across languages: a paragraph in another language than the question
+            # is ranked by its dense rank on both lists instead of losing the lexical half.
+            share = 1.0 / (RRF_K + rank + 1)
+            other = pid in by_id and current.languages[by_id[pid].doc_id] != asked_in
+            fused[pid] = fused.get(pid, 0.0) + share * (2 if other else 1)
         for rank, index in enumerate(lexical_ranked):
             pid = records[index].id
             fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
@@ -159,6 +167,18 @@ class HybridRetriever:
                 best[doc_id] = int(index)
         ranked = sorted(best.values(), key=lambda i: -total[i])[:n]
         return [Hit(records[i], float(total[i]), 0.0, float(total[i]), _linked(records[i], by_id)) for i in ranked]
+
+
+def _document_languages(records: list[Paragraph]) -> dict[str, str]:
+    """Each document's language: the language most of its text is in."""
+    english: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for paragraph in records:
+        size = len(paragraph.text)
+        total[paragraph.doc_id] = total.get(paragraph.doc_id, 0) + size
+        if language_of(paragraph.text) == "en":
+            english[paragraph.doc_id] = english.get(paragraph.doc_id, 0) + size
+    return {doc: "en" if 2 * english.get(doc, 0) > size else "nl" for doc, size in total.items()}
 
 
 def _in_documents(records: list[Paragraph], allowed: set[str]) -> np.ndarray:

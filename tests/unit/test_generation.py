@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -41,7 +42,11 @@ def test_every_strategy_numbers_its_sources_in_the_last_message(name):
     strategy = generation.STRATEGIES[name]
     request = generation.build_request("Wie legt het net aan?", SCORED, "nl", 1000, strategy)
     last = request.messages[-1].content
-    numbered = re.findall(r"^\[(\d+)\] \(Brief, §\d\) (.*)$", last, re.M)
+    if name == "passages":
+        numbered = re.findall(r"^\[(\d+)\] \(Brief, §\d\) (.*)$", last, re.M)
+    else:  # the document's title once, above its sources
+        assert "\nUit Brief:\n[1] " in last
+        numbered = re.findall(r"^\[(\d+)\] (.*)$", last, re.M)
     assert [text for _, text in numbered] == [text for _, text in request.sources]
     assert "Wie legt het net aan?" in last
     assert (request.grammar is not None) is strategy.grammar
@@ -86,3 +91,11 @@ def test_examples_are_not_about_the_corpus():
     for language in ("nl", "en"):
         text = generation._examples_text(language).lower()
         assert not [w for w in corpus_words if w in text]
+
+
+def test_sources_are_grouped_under_their_document_in_order_of_first_source():
+    other = dataclasses.replace(P1, id="x#1", doc_id="x", doc_title="Rapport")
+    grouped = generation.by_document([(P1, "a"), (other, "b"), (P1, "c")])
+    assert [text for _, text in grouped] == ["a", "c", "b"]
+    context = generation.numbered_context([(p.doc_title, text) for p, text in grouped], "nl")
+    assert context == "Uit Brief:\n[1] a\n[2] c\nUit Rapport:\n[3] b"

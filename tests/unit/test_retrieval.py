@@ -12,6 +12,7 @@ from ingest.errors import UserError
 from index.embeddings import FakeEmbeddings
 from index.lexical import LexicalIndex, fold, tokenize
 from index.retrieval import Hit, HybridRetriever, ParagraphRetriever
+from ingest.records import Paragraph
 from tests.conftest import LETTER
 
 DRAFT = (
@@ -170,3 +171,37 @@ def test_paragraph_retriever_returns_langchain_documents(letter_assistant):
     assert top.metadata["doc_id"] == "kamerbrief-semicon-visie-2035"
     assert top.metadata["label"] == hit.paragraph.label and top.metadata["score"] == hit.score
     assert isinstance(retriever.retriever, HybridRetriever)
+
+
+class _RankedStore:
+    """A store whose dense ranking is given: the English paragraph first, then the Dutch one."""
+
+    def __init__(self, records):
+        self._records = records
+
+    def version(self):
+        return "1"
+
+    def records(self):
+        return self._records
+
+    def documents(self):
+        return []
+
+    def query(self, vector, n):
+        return [(self._records[1].id, 0.9), (self._records[0].id, 0.8)]
+
+
+def _paragraph(doc_id: str, text: str) -> Paragraph:
+    return Paragraph(f"{doc_id}#1", doc_id, doc_id, "paragraph", 1, "alinea 1", (1,), (), text)
+
+
+def test_a_paragraph_in_another_language_keeps_its_dense_rank_on_both_lists():
+    dutch = _paragraph("brief", "Het kabinet stelt een termijn van zes maanden voor de beoordeling van steunmeldingen voor.")
+    english = _paragraph("non-paper", "The Netherlands proposes that the Commission decides on state aid notifications within six months.")
+    retriever = HybridRetriever(_RankedStore([dutch, english]), FakeEmbeddings())
+    assert retriever.snapshot().languages == {"brief": "nl", "non-paper": "en"}
+    # BM25 finds only the Dutch paragraph (the question's words); the English one, first on the dense
+    # list, is not outranked for lacking words it could never share with a Dutch question.
+    hits = retriever.search("Welke termijn stelt het kabinet voor de beoordeling van steunmeldingen?", 2)
+    assert [h.paragraph.doc_id for h in hits] == ["non-paper", "brief"]

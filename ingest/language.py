@@ -1,6 +1,7 @@
 """Which language a question or sentence is in: Dutch unless its function words are English.
 
-A bottom module: the relevance gate, the answer chain, verification and `assistant check` all ask it.
+A bottom module: retrieval (BM25 cannot match across languages), the relevance gate, the answer chain,
+verification and `assistant check` all ask it.
 """
 
 from __future__ import annotations
