@@ -119,9 +119,15 @@ def generative(real_assistant, reply: str) -> tuple[Assistant, FakeChat]:
     """The real assistant's model and index with a fake chat model that answers `reply`, where
     {label} ("{alinea 8}") becomes the number of the prompt passage with that label."""
 
+    records = real_assistant.store.records()
+
     def answer(messages):
+        # The prompt numbers sentences under their document's title: a sentence's label is that of
+        # the paragraph holding it.
         prompt = messages[-1].content
-        numbers = {label: n for n, label in re.findall(r"^\[(\d+)\] \([^,]*, ([^)]*)\)", prompt, re.M)}
+        numbers = {}
+        for n, text in re.findall(r"^\[(\d+)\] (.*?)(?: \(voetnoot bij: .*\))?$", prompt, re.M):
+            numbers.setdefault(next(p.label for p in records if text in p.text), n)
         return re.sub(r"\{([^}]+)\}", lambda m: numbers[m.group(1)], reply)
 
     chat = FakeChat(responses=answer)
