@@ -22,7 +22,7 @@ SUMMARY = "De Semicon Board NL is begin 2025 van start gegaan [{n}]. Het Kabinet
 
 def _reply(body: dict) -> str:
     prompt = body["messages"][-1]["content"]
-    numbers = [n for n, text in re.findall(r"^\[(\d+)\] \([^)]*\) (.*)$", prompt, re.M) if "begin 2025" in text]
+    numbers = [n for n, text in re.findall(r"^\[(\d+)\] (.*)$", prompt, re.M) if "begin 2025" in text]
     return SUMMARY.format(n=numbers[0]) if numbers else "NIET_GEVONDEN"
 
 
