@@ -140,8 +140,13 @@ def retrieve(state: ChainState, services: AnswerServices) -> None:
     started = time.perf_counter()
     retriever = services.retriever
     documents = list(state.documents) if state.documents else None
-    state.hits = retriever.search(state.standalone, services.settings.top_k, documents=documents)
-    state.relevance, state.scored = extractive.assess(state.standalone, state.hits, services.sentence_embedder(), retriever.vocabulary())
+    asked = state.standalone
+    if documents is None:
+        # A question that names its document is answered from it, on the words that remain.
+        scope = retriever.scope(state.standalone)
+        documents, asked = list(scope.documents) or None, scope.topic
+    state.hits = retriever.search(asked, services.settings.top_k, documents=documents)
+    state.relevance, state.scored = extractive.assess(asked, state.hits, services.sentence_embedder(), retriever.vocabulary())
     state.timings["retrieve_ms"] = _ms(started)
 
 

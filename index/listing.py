@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from index.lexical import fold, tokenize
@@ -26,22 +27,89 @@ def listing_terms(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tokenize(match.group("rest") or match.group("rest_en") or "")))
 
 
-def named_documents(question: str, documents: Iterable[dict[str, Any]]) -> list[str]:
-    """Ids of the indexed documents the question names: a Kamerstuk reference ("Kamerstuk 33009
-    nr. 141") or a report by its author ("het rapport-Wennink"). Documents that merely cite them
-    are not named; a named document that is not indexed names nothing."""
+# "de Kamerbrief over de Semicon Visie 2035", "the letter on the Semicon Visie 2035": a kind of
+# document, then words of its title (matched against the catalogue, word by word).
+_DOCUMENT_BY_TITLE = re.compile(
+    r"\b(?:de|het|the)\s+[\w-]*?(?:brief|rapportage|rapport|letter|report|paper)\s+"
+    r"(?:over|on|about|van|of|inzake|betreffende|regarding)\s+(?:de\s+|het\s+|the\s+)?(?P<title>[^,.;:?!]+)",
+    re.I,
+)
+_WORD = re.compile(r"[\w-]+")
+_TITLE_WORD = re.compile(r"[\w-]+")
+# Connecting words that may lie inside the title part of such a phrase without being title words.
+_JOINERS = {"de", "het", "the", "van", "of", "en", "and", "over", "on", "about", "in", "voor", "for"}
+# What leads into a document's name ("volgens het", "according to the") goes with it.
+_LEAD = re.compile(r"(?:\b(?:volgens|van|in|uit|according\s+to|from|of)\s+)?(?:\b(?:de|het|the)\s+)?$", re.I)
+
+
+@dataclass(frozen=True)
+class DocumentScope:
+    """The documents a question names, and the question without the words that name them: once
+    retrieval is kept inside those documents, "de Kamerbrief over de Semicon Visie 2035" says
+    nothing about which paragraph answers, and its words would favour every paragraph repeating
+    the title."""
+
+    documents: tuple[str, ...]
+    topic: str
+
+
+def document_scope(question: str, documents: Iterable[dict[str, Any]]) -> DocumentScope:
+    """The indexed documents the question names: by a Kamerstuk reference ("Kamerstuk 33009
+    nr. 141"), a report by its author ("het rapport-Wennink") or a kind of document and its
+    title ("de brief over de Semicon Visie 2035"). Documents that merely cite them are not named; a
+    named document that is not indexed names nothing, and its words stay in the topic."""
     catalogue = list(documents)
     named: list[str] = []
+    spans: list[tuple[int, int]] = []
+
+    def name(ids: list[str], span: tuple[int, int]) -> None:
+        if ids:
+            named.extend(ids)
+            spans.append(span)
+
     for ref in find_references(question):
-        for doc in catalogue:
-            meta = doc.get("metadata") or {}
-            if doc["id"] == ref.doc_id or (meta.get("dossier") == ref.dossier and str(meta.get("stuk", "")) == ref.number):
-                named.append(doc["id"])
+        ids = [
+            doc["id"] for doc in catalogue
+            if doc["id"] == ref.doc_id or ((doc.get("metadata") or {}).get("dossier") == ref.dossier and str((doc.get("metadata") or {}).get("stuk", "")) == ref.number)
+        ]
+        start = question.find(ref.raw)
+        name(ids, (start, start + len(ref.raw)) if start >= 0 else (0, 0))
     for match in _NAMED_REPORT.finditer(question):
-        name = fold(match.group("a") or match.group("b"))
-        for doc in catalogue:
-            meta = doc.get("metadata") or {}
-            described = " ".join([doc["id"], doc.get("title", ""), *(str(v) for v in meta.values())])
-            if re.search(rf"\b{re.escape(name)}\b", fold(described)):
-                named.append(doc["id"])
-    return list(dict.fromkeys(named))
+        author = fold(match.group("a") or match.group("b"))
+        name([doc["id"] for doc in catalogue if re.search(rf"\b{re.escape(author)}\b", _described(doc))], match.span())
+    for match in _DOCUMENT_BY_TITLE.finditer(question):
+        ids, end = _titled(match, catalogue)
+        name(ids, (match.start(), end))
+    topic = question
+    for start, end in sorted(spans, reverse=True):
+        lead = _LEAD.search(topic, 0, start)
+        topic = topic[: lead.start() if lead else start] + topic[end:]
+    topic = re.sub(r"\s+([,?.!])", r"\1", re.sub(r"\s+", " ", topic)).strip(" ,")
+    return DocumentScope(tuple(dict.fromkeys(named)), topic if tokenize(topic) else question)
+
+
+def _described(doc: dict[str, Any]) -> str:
+    meta = doc.get("metadata") or {}
+    return fold(" ".join([doc["id"], doc.get("title", ""), *(str(v) for v in meta.values())]))
+
+
+def _titled(match: re.Match[str], catalogue: list[dict[str, Any]]) -> tuple[list[str], int]:
+    """The documents whose title holds the longest run of words after "de brief over", and where
+    that run ends; none when the run holds no word that tells documents apart."""
+    best: tuple[list[str], int] = ([], match.start())
+    words = list(_WORD.finditer(match.group("title")))
+    for doc in catalogue:
+        title = set(_TITLE_WORD.findall(fold(" ".join([doc.get("title", ""), str((doc.get("metadata") or {}).get("betreft", ""))]))))
+        run = 0
+        while run < len(words) and (fold(words[run].group(0)) in title):
+            run += 1
+        while run and fold(words[run - 1].group(0)) in _JOINERS:
+            run -= 1
+        if not run or not tokenize(" ".join(w.group(0) for w in words[:run])):
+            continue
+        end = match.start("title") + words[run - 1].end()
+        if end > best[1]:
+            best = ([doc["id"]], end)
+        elif end == best[1]:
+            best[0].append(doc["id"])
+    return best if len(best[0]) < len(catalogue) or len(catalogue) == 1 else ([], match.start())

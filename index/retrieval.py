@@ -13,7 +13,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from ingest.language import language_of
 from index.lexical import LexicalIndex, Vocabulary, tokenize
-from index.listing import listing_terms, named_documents
+from index.listing import DocumentScope, document_scope, listing_terms
 from index.vectorstore import VectorStore
 from ingest.records import Paragraph
 
@@ -86,14 +86,15 @@ class HybridRetriever:
         """Every search term in the corpus (stemmed) with the number of records holding it."""
         return self.snapshot().lexical.vocabulary
 
-    def named_documents(self, query: str) -> list[str]:
-        """Ids of the indexed documents that the question names ("Kamerstuk 33009 nr. 141")."""
+    def scope(self, query: str) -> DocumentScope:
+        """The indexed documents that the question names ("Kamerstuk 33009 nr. 141"), and the
+        question without the words that name them."""
         version = self.store.version()
         with self._lock:
             if self._catalogue is None or self._catalogue[0] != version:
                 self._catalogue = (version, self.store.documents())
             catalogue = self._catalogue[1]
-        return named_documents(query, catalogue)
+        return document_scope(query, catalogue)
 
     def search(self, query: str, k: int = 5, documents: list[str] | None = None) -> list[Hit]:
         """The k best paragraphs; only from `documents` (doc ids) when given, else from the
@@ -106,7 +107,11 @@ class HybridRetriever:
         terms = listing_terms(query)
         if terms:
             return self._mentions(terms, records, by_id, lexical, documents, max(k, MAX_LISTED))
-        allowed = set(documents if documents is not None else self.named_documents(query))
+        if documents is None:
+            scope = self.scope(query)
+            allowed, query = set(scope.documents), scope.topic
+        else:
+            allowed = set(documents)
         vector = self.embeddings.embed_query(query)
         if allowed:
             dense = dict(self.store.query_within(vector, self.candidates, sorted(allowed)))

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.service import Assistant
 from index.embeddings import FakeEmbeddings
-from index.listing import listing_terms, named_documents
+from index.listing import document_scope, listing_terms
 
 TALENT_141 = "Het kabinet investeert in talent voor de chipsector met een actieplan voor techniekonderwijs in Brainport."
 TALENT_OTHER = "Ook de regio Twente investeert in talent voor de chipsector met een eigen techniekpact voor scholieren."
@@ -41,6 +41,10 @@ def test_listing_questions_yield_their_terms_and_other_questions_none():
     assert listing_terms("Wat is Beethoven?") == ()
 
 
+def named_documents(question: str, catalogue: list[dict]) -> list[str]:
+    return list(document_scope(question, catalogue).documents)
+
+
 def test_named_documents_by_kamerstuk_reference_and_by_report_author():
     catalogue = [
         {"id": "kst-33009-141", "title": "Kamerstuk 33009, nr. 141: Talent", "metadata": {}},
@@ -51,6 +55,33 @@ def test_named_documents_by_kamerstuk_reference_and_by_report_author():
     assert "rapport-wennink-2025" in named_documents("Wat zegt het rapport-Wennink over groei?", catalogue)
     assert named_documents("Wat staat er in Kamerstuk 33009 nr. 999?", catalogue) == []  # not indexed: no filter
     assert named_documents("Wat zegt het kabinet over talent?", catalogue) == []
+
+
+CATALOGUE = [
+    {"id": "kamerbrief-semicon", "title": "Kamerbrief Semicon Visie 2035", "metadata": {"betreft": "Semicon Visie 2035"}},
+    {"id": "kst-33009-171", "title": "Kamerstuk 33009, nr. 171: Voortgang Project Beethoven", "metadata": {"dossier": "33009", "stuk": "171"}},
+    {"id": "groeifonds", "title": "Nationaal Groeifonds – Voortgangsrapportage 2025: halfgeleiders", "metadata": {}},
+]
+
+
+@pytest.mark.parametrize("question, documents, topic", [
+    ("Wat is het kenmerk van de Kamerbrief over de Semicon Visie 2035?", ("kamerbrief-semicon",), "Wat is het kenmerk?"),
+    ("According to the letter on the Semicon Visie 2035, which analysis underlines a coherent approach?", ("kamerbrief-semicon",),
+     "which analysis underlines a coherent approach?"),
+    ("Wat zegt de voortgangsrapportage van het Nationaal Groeifonds over chipontwerp?", ("groeifonds",), "Wat zegt over chipontwerp?"),
+    ("Hoeveel woningen noemt Kamerstuk 33009 nr. 171?", ("kst-33009-171",), "Hoeveel woningen noemt?"),
+])
+def test_a_named_document_leaves_the_words_that_name_it_out_of_the_topic(question, documents, topic):
+    scope = document_scope(question, CATALOGUE)
+    assert (scope.documents, scope.topic) == (documents, topic)
+
+
+def test_a_title_that_no_document_has_names_nothing_and_keeps_its_words():
+    for question in ("Wat staat er in de brief over de woningbouw?", "Wat zegt het kabinet over de Semicon Visie 2035?"):
+        assert document_scope(question, CATALOGUE).documents == ()
+        assert document_scope(question, CATALOGUE).topic == question
+    # Nothing left but the name: the question itself is the topic.
+    assert document_scope("Wat zegt Kamerstuk 33009 nr. 171?", CATALOGUE).topic == "Wat zegt Kamerstuk 33009 nr. 171?"
 
 
 def test_a_document_filter_keeps_retrieval_inside_those_documents(assistant):
@@ -66,6 +97,12 @@ def test_a_question_that_names_a_kamerstuk_is_answered_from_it(assistant):
     hits = assistant.retriever.search("Wat staat er in Kamerstuk 33009 nr. 141 over talent?", 5)
 
     assert hits and {h.paragraph.doc_id for h in hits} == {"kst-33009-141"}
+
+
+def test_a_question_that_names_a_document_by_its_title_is_answered_from_it(assistant):
+    hits = assistant.retriever.search("Wat zegt de brief over Twente over talent voor de chipsector?", 5)
+
+    assert hits and {h.paragraph.doc_id for h in hits} == {"brief-twente"}
 
 
 def test_which_documents_mention_lists_each_document_once_with_its_passage(assistant):
