@@ -9,7 +9,7 @@ question expects go first; the similarity alone picks the sentence that repeats 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Callable
 
 from assistant.support import entities
 
@@ -30,6 +30,25 @@ CONCLUSION = re.compile(r"^\s*(?:daarom|hierom|om die reden|dat is (?:de reden|w
 MONTHS = r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|january|february|march|may|june|july|august|october)"
 DATE = re.compile(rf"\b\d{{1,2}} {MONTHS}\b|\b{MONTHS} (?:19|20)\d\d\b|\b(?:begin|eind|medio|najaar|voorjaar|zomer|winter|sinds|in|vanaf|tot) (?:19|20)\d\d\b", re.I)
 NUMBER = re.compile(r"\d")
+# What a "hoeveel" asks for. Money ("hoeveel geld", "welk bedrag") is answered by an amount of
+# money; a count ("hoeveel studenten", "how many companies") by a number that is no year, day,
+# amount of money or percentage; a rise or share ("met hoeveel", "hoe hard") by any number.
+MONEY_ASKED = re.compile(
+    r"\b(?:geld|subsidie\w*|budget\w*|bedrag\w*|investering\w*|middelen|kosten|euro|money|funding|subsid\w*|costs?|investments?)\b", re.I
+)
+ANY_NUMBER_ASKED = re.compile(
+    r"\b(?:procent\w*|percent\w*|aandeel|share|met hoeveel|hoe hard|hoe snel|hoe sterk|hoe groot|hoe hoog|hoe vaak|"
+    r"how fast|how big|how large|how high|how often|how much)\b",
+    re.I,
+)
+COUNT_ASKED = re.compile(r"\b(?:hoeveel|how many)\b", re.I)
+AMOUNT = re.compile(r"(?P<currency>(?:€|EUR)\s?)?(?P<number>\d+(?:[.,]\d+)*)")
+MONEY_AFTER = re.compile(
+    r"\s*(?:(?:tot|to|en|and|-|–)\s*\d+(?:[.,]\d+)*\s*)?(?:(?:miljoen|miljard|million|billion|mln|mld)\b\s*(?:euro|EUR)?|euro\b|EUR\b|€)", re.I
+)
+SHARE_AFTER = re.compile(r"\s*(?:procent|percent|procentpunt\w*|%)", re.I)
+DAY_AFTER = re.compile(rf"\s+{MONTHS}\b", re.I)
+YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def expected_kind(question: str) -> str | None:
@@ -48,14 +67,47 @@ def holds(kind: str, sentence: str, question: str) -> bool:
         return any(not set(re.findall(r"\d+", m.group(0))) <= asked for m in DATE.finditer(sentence))
     if kind == "amount":
         asked = set(re.findall(r"\d+(?:[.,]\d+)?", question))
-        return any(n not in asked for n in re.findall(r"\d+(?:[.,]\d+)?", sentence))
+        wanted = _amount_asked(question)
+        return any(n not in asked and (wanted is None or form == wanted) for n, form in _amounts(sentence))
     new_names = set(entities(sentence)) - set(entities(question, include_first=True))
     return bool(new_names)
 
 
-def rerank(question: str, scored: list[tuple[float, Any, int, str]]) -> list[tuple[float, Any, int, str]]:
+def _amount_asked(question: str) -> str | None:
+    """'money', 'count', or None (any number answers)."""
+    if MONEY_ASKED.search(question):
+        return "money"
+    if ANY_NUMBER_ASKED.search(question):
+        return None
+    return "count" if COUNT_ASKED.search(question) else None
+
+
+def _amounts(sentence: str) -> list[tuple[str, str]]:
+    """Each number of the sentence with its form: money, share, day, year or count."""
+    found = []
+    for match in AMOUNT.finditer(sentence):
+        number, rest = match.group("number"), sentence[match.end() :]
+        if match.group("currency") or MONEY_AFTER.match(rest):
+            form = "money"
+        elif SHARE_AFTER.match(rest):
+            form = "share"
+        elif DAY_AFTER.match(rest):
+            form = "day"
+        elif YEAR.fullmatch(number):
+            form = "year"
+        else:
+            form = "count"
+        found.append((number, form))
+    return found
+
+
+def rerank(
+    question: str, scored: list[tuple[float, Any, int, str]], quoted: Callable[[tuple[float, Any, int, str]], str] | None = None
+) -> list[tuple[float, Any, int, str]]:
     """`scored` (similarity, paragraph, sentence index, sentence), best first, with the sentences
-    that hold the expected kind of answer moved ahead of those that do not."""
+    that hold the expected kind of answer moved ahead of those that do not. `quoted(row)`: what
+    the answer would quote from that sentence on; an amount or a date counts there, as the gate
+    checks it there ("… via een interessepeiling. Daarop zijn 37 voorstellen ingediend …")."""
     kind = expected_kind(question)
     if kind is None or not scored:
         return scored
@@ -65,7 +117,8 @@ def rerank(question: str, scored: list[tuple[float, Any, int, str]]) -> list[tup
         rows = _reasons_before_conclusions(rows)
     adjusted = []
     for score, paragraph, index, sentence in rows:
-        if score >= top - TYPE_MARGIN and holds(kind, sentence, question):
+        text = quoted((score, paragraph, index, sentence)) if quoted and kind in ("amount", "date") else sentence
+        if score >= top - TYPE_MARGIN and holds(kind, text, question):
             score += TYPE_BONUS
         adjusted.append((score, paragraph, index, sentence))
     adjusted.sort(key=lambda row: row[0], reverse=True)

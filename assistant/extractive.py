@@ -87,7 +87,7 @@ def assess(question: str, hits: list[Hit], embedder: SentenceEmbedder, vocabular
     if not scored:
         return Relevance(False, 0.0), scored
     top_score = scored[0][0]
-    ranked = answer_select.rerank(question, scored)
+    ranked = answer_select.rerank(question, scored, _quoted_text)
     # The gate judges the passage the answer quotes, not the best of all retrieved passages:
     # a question about the Semicon Coalition's budget is not answered by the IPCEI's budget
     # because another passage names the coalition. Of the sentences nearly as close as the

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+import pytest
+
 from assistant import answer_select, relevance
 from assistant.relevance import Signals
 from index.lexical import Vocabulary, tokenize
@@ -146,6 +148,34 @@ def test_a_how_many_question_is_not_answered_by_a_sentence_without_a_number():
     assert not signals.answerable()
     assert Signals(0.95, 1.0, (), "nl", holds_expected=True).answerable()
     assert Signals(0.95, 1.0, (), "nl").answerable()  # not a typed question
+
+
+@pytest.mark.parametrize("question, sentence, answers", [
+    # A count is not answered by a year, a percentage or an amount of money ...
+    ("Hoeveel studenten begonnen in 2025 aan de bachelor?", "Het aantal studenten lag 11 procent hoger dan in 2023.", False),
+    ("Hoeveel leraren techniek zijn er te kort?", "Het programma loopt tot 2032, met een budget van 100 miljoen euro.", False),
+    ("How many companies have joined?", "The coalition was founded on 12 March 2025.", False),
+    # ... but by a number of things, also next to a year.
+    ("Hoeveel van de 51 projecten vallen binnen AI?", "Daarvan vallen er 17 binnen het domein.", True),
+    ("Hoeveel chipontwerpbedrijven wil de strategie in 2035?", "Een verdubbeling tot 240 in 2035.", True),
+    ("How many technicians are needed each year?", "Each year 2.400 extra technicians are needed until 2030.", True),
+    # Money by money; a rise or a share by any number.
+    ("Hoeveel geld reserveert het kabinet?", "Het kabinet reserveert over de jaren 2026 tot en met 2031 geld.", False),
+    ("Hoeveel extra investeringen zijn tot 2035 nodig?", "Er is 151 tot 187 miljard euro nodig.", True),
+    ("Hoeveel subsidie gaat naar 2028?", "2028: € 110 miljoen.", True),
+    ("Met hoeveel is de instroom gestegen?", "De instroom is ongeveer 14 procent hoger.", True),
+])
+def test_a_how_many_question_is_answered_by_the_kind_of_number_it_asks_for(question, sentence, answers):
+    assert answer_select.holds("amount", sentence, question) is answers
+
+
+def test_an_amount_in_the_sentences_that_follow_counts_for_the_sentence_they_follow():
+    scored = sorted(rows((0.91, "Het kabinet reserveert in 2026 geld voor het IPCEI."), (0.89, "Er is een interessepeiling gehouden.")), key=lambda r: -r[0])
+    following = {scored[1][3]: "Er is een interessepeiling gehouden. Daarop zijn 37 voorstellen ingediend."}
+
+    ranked = answer_select.rerank("Hoeveel voorstellen leverde de interessepeiling op?", scored, lambda row: following.get(row[3], row[3]))
+
+    assert ranked[0][3] == "Er is een interessepeiling gehouden."
 
 
 def test_a_close_sentence_whose_passage_lacks_most_of_the_question_is_refused():
