@@ -46,7 +46,8 @@ def check_claim(assistant: AnswerServices, claim: str) -> CheckResult:
         denial = next((p for p in context if _denied_by(quote, p)), None)
         if denial is not None:
             return CheckResult(claim, "not_supported", _citations([denial]), match="", score=0.0)
-        supported = _semantic_support(quote, context, assistant.sentence_embedder())
+        signed_by = {doc["id"]: (doc.get("metadata") or {}).get("ondertekenaar", "") for doc in assistant.retriever.catalogue()}
+        supported = _semantic_support(quote, context, assistant.sentence_embedder(), signed_by)
         if supported is not None:
             similarity, paragraph = supported
             return CheckResult(claim, "supported", _citations([paragraph]), match="semantic", score=round(similarity, 4))
@@ -64,12 +65,18 @@ def words_of(text: str) -> list[str]:
     return [w for w in (w.strip(EDGE_PUNCTUATION) for w in normalise(text).split()) if w]
 
 
-def _semantic_support(claim: str, paragraphs: list[Paragraph], embedder: SentenceEmbedder) -> tuple[float, Paragraph] | None:
+def _semantic_support(
+    claim: str, paragraphs: list[Paragraph], embedder: SentenceEmbedder, signed_by: dict[str, str]
+) -> tuple[float, Paragraph] | None:
     """The paragraph that supports the claim on its own most closely, with its similarity: names,
     numbers and dates must stand together in one paragraph (a footnote counts with the sentence it
-    annotates), so a date next to one report is no support for another report."""
+    annotates; the document's signatory with every paragraph), so a date next to one report is no
+    support for another report."""
     language = language_of(claim)
-    supporting = ((support_similarity(claim, [paragraph], embedder, language), paragraph) for paragraph in paragraphs)
+    supporting = (
+        (support_similarity(claim, [paragraph], embedder, language, tuple(filter(None, [signed_by.get(paragraph.doc_id, "")]))), paragraph)
+        for paragraph in paragraphs
+    )
     return max(((s, p) for s, p in supporting if s is not None), key=lambda pair: pair[0], default=None)
 
 

@@ -185,13 +185,16 @@ def best_support(sentence: str, paragraphs: list[Paragraph], embedder: SentenceE
     return float(sims[best]), candidates[best][0], candidates[best][1]
 
 
-def support_similarity(sentence: str, paragraphs: list[Paragraph], embedder: SentenceEmbedder, language: str | None = None) -> float | None:
+def support_similarity(
+    sentence: str, paragraphs: list[Paragraph], embedder: SentenceEmbedder, language: str | None = None, authors: tuple[str, ...] = ()
+) -> float | None:
     """The similarity of the closest source sentence when `paragraphs` (together) support the
-    sentence, else None. language: the sentence's ("nl" or "en"); detected when not given."""
+    sentence, else None. language: the sentence's ("nl" or "en"); detected when not given.
+    authors: who signed the paragraphs' documents ("voor dit advies heb ik …" is Peter Wennink's)."""
     source = " ".join(p.search_text for p in paragraphs)
     # A paragraph of "Nationale Technologiestrategie" names it even where it says "de strategie":
-    # its document's title and section headings count for names.
-    named = " ".join([source, *dict.fromkeys(t for p in paragraphs for t in (p.doc_title, *p.section))])
+    # its document's title and section headings count for names, and so does who signed it.
+    named = " ".join([source, *dict.fromkeys(t for p in paragraphs for t in (p.doc_title, *p.section)), *authors])
     # The first word counts as a name too: "Intel heeft zitting in de Semicon Board NL" is close
     # in meaning to the member list, and only its first word is wrong.
     if missing_entities(sentence, named, include_first=True) or misquoted(sentence, source):

@@ -86,15 +86,18 @@ class HybridRetriever:
         """Every search term in the corpus (stemmed) with the number of records holding it."""
         return self.snapshot().lexical.vocabulary
 
-    def scope(self, query: str) -> DocumentScope:
-        """The indexed documents that the question names ("Kamerstuk 33009 nr. 141"), and the
-        question without the words that name them."""
+    def catalogue(self) -> list[dict[str, Any]]:
+        """The indexed documents (id, title, metadata), read once per index version."""
         version = self.store.version()
         with self._lock:
             if self._catalogue is None or self._catalogue[0] != version:
                 self._catalogue = (version, self.store.documents())
-            catalogue = self._catalogue[1]
-        return document_scope(query, catalogue)
+            return self._catalogue[1]
+
+    def scope(self, query: str) -> DocumentScope:
+        """The indexed documents that the question names ("Kamerstuk 33009 nr. 141"), and the
+        question without the words that name them."""
+        return document_scope(query, self.catalogue())
 
     def search(self, query: str, k: int = 5, documents: list[str] | None = None) -> list[Hit]:
         """The k best paragraphs; only from `documents` (doc ids) when given, else from the

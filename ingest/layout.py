@@ -47,6 +47,12 @@ SIGNATORY_FUNCTION = re.compile(
     r"^(?:De\s+)?(?:Minister|Staatssecretaris|Minister-president|Directeur|Secretaris-generaal|Plaatsvervangend|Dir\.)\b",
     re.IGNORECASE,
 )
+# "Peter Wennink, Den Haag, 12 december 2025": a report signed with name, place and date on one line.
+_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+SIGNED_LINE = re.compile(
+    rf"^(?P<name>[A-Z][\w.'’-]*(?:\s+(?:van|de|der|den|ter|ten|[A-Z][\w.'’-]*)){{1,4}}),\s+"
+    rf"(?P<place>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?),\s+\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}$"
+)
 BULLET = re.compile(r"^\s*(?:[•·▪◦‣\-–—*]|\(?[a-z]\)|\(?\d{1,2}[.)])\s+(?=\S)")
 SYMBOL_BULLET = re.compile(r"^[•·▪◦‣\-–—*]\s+")
 NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.*)$")
@@ -366,6 +372,7 @@ def _classify(paragraphs: list[RawBlock], footnotes: list[Block], width: int, me
     blocks: list[Block] = []
     placed: set[str] = set()
     signature_lines: list[Line] = []
+    signed_by = ""  # the name on a "name, place, date" line
     first_closing = next(
         (i for i, unit in enumerate(units) if CLOSING.match(" ".join(l.text for l in unit[1]).strip())), len(units)
     )
@@ -374,7 +381,10 @@ def _classify(paragraphs: list[RawBlock], footnotes: list[Block], width: int, me
         text, markers, sentences = unmark(_mark_markers(original, footnote_numbers - placed))
         if kind in ("paragraph", "heading"):
             kind = _refine_kind(kind, text, lines, index, len(units), index > first_closing)
-        if kind == "signature":
+        signed = SIGNED_LINE.match(text) if kind == "signature" else None
+        if signed:
+            signed_by = signed.group("name")
+        elif kind == "signature":
             if blocks and blocks[-1].kind == "signature":
                 # "De minister van …," and the name below it, a few blank lines apart: one signature.
                 lines = signature_lines + lines
@@ -390,7 +400,9 @@ def _classify(paragraphs: list[RawBlock], footnotes: list[Block], width: int, me
         placed.update(markers)
         blocks.extend(n for n in footnotes if n.footnote_number in markers)
     blocks.extend(n for n in footnotes if n.footnote_number not in placed)
-    if signature_lines:
+    if signed_by:
+        metadata.setdefault("ondertekenaar", signed_by)
+    elif signature_lines:
         parts = _signature_parts(signature_lines)
         names = [p for p in parts if not SIGNATORY_FUNCTION.match(p)]
         metadata.setdefault("ondertekenaar", (names or parts)[0])
@@ -471,6 +483,8 @@ def _refine_kind(kind: str, text: str, lines: list[Line], index: int, unit_count
     if after_closing and len(lines) <= 4 and all(len(l.text.strip()) < 70 for l in lines) and not SENTENCE_END.search(text):
         return "signature"
     if index == unit_count - 1 and len(lines) >= 2 and SIGNATORY_FUNCTION.match(lines[-1].text.strip()) and len(lines) <= 4:
+        return "signature"
+    if len(lines) <= 2 and SIGNED_LINE.match(text):
         return "signature"
     return kind
 

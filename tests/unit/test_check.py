@@ -91,6 +91,16 @@ def test_paraphrase_adding_words_is_supported(checker):
     assert_citations_are_records(checker, result)
 
 
+def test_who_signed_a_document_counts_as_named_in_each_of_its_paragraphs(checker):
+    # "Ik dank de leden van de Semicon Board NL …" in the letter Heleen Herbert signed.
+    signed = checker.check("Heleen Herbert dankt de leden van de Semicon Board NL voor de goede samenwerking.")
+    other = checker.check("Mark Rutte dankt de leden van de Semicon Board NL voor de goede samenwerking.")
+
+    assert (signed.verdict, signed.match) == ("supported", "semantic")
+    assert "Ik dank de leden van de Semicon Board NL" in signed.citations[0].text
+    assert other.verdict == "not_supported"
+
+
 @pytest.mark.parametrize(
     "claim",
     [

@@ -266,6 +266,17 @@ def test_hyphenation_is_undone_but_real_hyphens_stay():
     assert "in- en uitvoer" in record.text
 
 
+def test_a_report_signed_with_name_place_and_date_names_its_signatory():
+    text = (
+        "Advies over de toekomst\n\nIk adviseer het kabinet om te investeren in het verdienvermogen.\n\n"
+        "Anna de Vries, Den Haag, 12 december\n2025\n\nNoten\n"
+    )
+    document = parse_text(text, "advies.txt", "advies")
+    signature = next(p for p in document.paragraphs if p.kind == "signature")
+    assert signature.text == "Anna de Vries, Den Haag, 12 december 2025"
+    assert document.metadata["ondertekenaar"] == "Anna de Vries"
+
+
 def by_id(document: Document, pid: str) -> Paragraph:
     return next(p for p in document.paragraphs if p.id == pid)
 
