@@ -25,6 +25,7 @@ from ingest.language import language_of
 from assistant.sentences import split_sentences
 from assistant.support import SentenceEmbedder, best_support, is_supported, missing_entities
 from assistant.types import Answer, AnswerServices, Citation
+from index.listing import DocumentScope
 from index.retrieval import Hit
 from ingest.records import Paragraph
 
@@ -140,13 +141,18 @@ def retrieve(state: ChainState, services: AnswerServices) -> None:
     started = time.perf_counter()
     retriever = services.retriever
     documents = list(state.documents) if state.documents else None
-    asked = state.standalone
+    scope = retriever.scope(state.standalone)
     if documents is None:
         # A question that names its document is answered from it, on the words that remain.
-        scope = retriever.scope(state.standalone)
-        documents, asked = list(scope.documents) or None, scope.topic
+        documents = list(scope.documents) or None
+    elif not set(scope.documents) <= set(documents):
+        # Kept to other documents than it names: the names are words to search on.
+        scope = DocumentScope((), state.standalone)
+    asked = scope.topic
     state.hits = retriever.search(asked, services.settings.top_k, documents=documents)
-    state.relevance, state.scored = extractive.assess(asked, state.hits, services.sentence_embedder(), retriever.vocabulary())
+    state.relevance, state.scored = extractive.assess(
+        asked, state.hits, services.sentence_embedder(), retriever.vocabulary(), statement=scope.statement
+    )
     state.timings["retrieve_ms"] = _ms(started)
 
 

@@ -27,6 +27,9 @@ ANSWER_CANDIDATES = 5
 # a list announced by its first sentence ("drie randvoorwaarden … In de eerste plaats …").
 FOLLOWING = 3
 QUOTE_CHARS = 600
+# How much the statement's words in a sentence count next to its e5 similarity (which spans about
+# 0.80-0.95): all of them lift a sentence past one that is merely about the same subject.
+STATEMENT_WEIGHT = 0.1
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,12 @@ def candidate_sentences(hits: list[Hit]) -> list[tuple[Paragraph, int, str]]:
     return out
 
 
-def score_sentences(question: str, hits: list[Hit], embedder: SentenceEmbedder) -> list[ScoredSentence]:
+def score_sentences(
+    question: str, hits: list[Hit], embedder: SentenceEmbedder, vocabulary: Vocabulary | None = None, statement: bool = False
+) -> list[ScoredSentence]:
+    """Sentences by e5 similarity with the question, plus a little for its words they hold. A
+    statement to find ("In welk document staat dat …") is made by a sentence in its own words:
+    there the share of its words (idf-weighted) that the sentence itself holds weighs more."""
     candidates = candidate_sentences(hits)
     if not candidates:
         return []
@@ -73,17 +81,23 @@ def score_sentences(question: str, hits: list[Hit], embedder: SentenceEmbedder) 
     question_words = set(tokenize(question))
     scored = []
     for (paragraph, index, sentence), text, sim in zip(candidates, texts, sims):
-        overlap = len(question_words & set(tokenize(text))) / len(question_words) if question_words else 0.0
-        scored.append((float(sim) + 0.05 * overlap, paragraph, index, sentence))
+        if statement and vocabulary is not None:
+            score = float(sim) + STATEMENT_WEIGHT * relevance.coverage_of(question_words, set(tokenize(sentence)), vocabulary)
+        else:
+            overlap = len(question_words & set(tokenize(text))) / len(question_words) if question_words else 0.0
+            score = float(sim) + 0.05 * overlap
+        scored.append((score, paragraph, index, sentence))
     scored.sort(key=lambda row: row[0], reverse=True)
     return scored
 
 
-def assess(question: str, hits: list[Hit], embedder: SentenceEmbedder, vocabulary: Vocabulary) -> tuple[Relevance, list[ScoredSentence]]:
+def assess(
+    question: str, hits: list[Hit], embedder: SentenceEmbedder, vocabulary: Vocabulary, statement: bool = False
+) -> tuple[Relevance, list[ScoredSentence]]:
     """Is the question answerable from these hits, and their sentences ranked for answering it."""
     if listing_terms(question):
         return _assess_listing(question, hits, embedder)
-    scored = score_sentences(question, hits, embedder)
+    scored = score_sentences(question, hits, embedder, vocabulary, statement)
     if not scored:
         return Relevance(False, 0.0), scored
     top_score = scored[0][0]

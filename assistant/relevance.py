@@ -130,6 +130,14 @@ def _measure_part(question: str, hits: list[Any], similarity: float, vocabulary:
     )
 
 
+def coverage_of(words: set[str], terms: set[str], vocabulary: Vocabulary) -> float:
+    """The idf-weighted share of `words` that `terms` hold (a compound counts)."""
+    if not words:
+        return 0.0
+    weight = sum(_idf(vocabulary, w) for w in words) or 1.0
+    return sum(_idf(vocabulary, w) for w in words if _holds(terms, w)) / weight
+
+
 def _idf(vocabulary: Vocabulary, word: str) -> float:
     return vocabulary.idf(word) if isinstance(vocabulary, Vocabulary) else 1.0
 

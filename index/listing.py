@@ -42,6 +42,16 @@ _JOINERS = {"de", "het", "the", "van", "of", "en", "and", "over", "on", "about",
 _LEAD = re.compile(r"(?:\b(?:volgens|van|in|uit|according\s+to|from|of)\s+)?(?:\b(?:de|het|the)\s+)?$", re.I)
 
 
+# "In welk document staat dat …?", "Which document says that …?": the statement after the frame is
+# what a paragraph must say; the frame itself is in no paragraph.
+_STATEMENT_FRAME = re.compile(
+    r"^\s*(?:in\s+)?welk(?:e)?\s+(?:document|stuk|kamerstuk|brief|rapport|bron)\s+"
+    r"(?:staat|stond|meldt|noemt|zegt|schrijft|vermeldt|leest\s+u)\s+(?:er\s+)?(?:dat\s+)?(?P<nl>.+)"
+    r"|^\s*(?:in\s+)?which\s+(?:document|paper|report|letter|source)\s+(?:says|states|mentions|reports|notes|writes)\s+(?:that\s+)?(?P<en>.+)",
+    re.I | re.S,
+)
+
+
 @dataclass(frozen=True)
 class DocumentScope:
     """The documents a question names, and the question without the words that name them: once
@@ -51,6 +61,8 @@ class DocumentScope:
 
     documents: tuple[str, ...]
     topic: str
+    # "In welk document staat dat …?": the topic is a statement that a sentence must make.
+    statement: bool = False
 
 
 def document_scope(question: str, documents: Iterable[dict[str, Any]]) -> DocumentScope:
@@ -85,7 +97,12 @@ def document_scope(question: str, documents: Iterable[dict[str, Any]]) -> Docume
         lead = _LEAD.search(topic, 0, start)
         topic = topic[: lead.start() if lead else start] + topic[end:]
     topic = re.sub(r"\s+([,?.!])", r"\1", re.sub(r"\s+", " ", topic)).strip(" ,")
-    return DocumentScope(tuple(dict.fromkeys(named)), topic if tokenize(topic) else question)
+    framed = _STATEMENT_FRAME.match(topic)
+    if framed:
+        topic = framed.group("nl") or framed.group("en")
+    if not tokenize(topic):
+        return DocumentScope(tuple(dict.fromkeys(named)), question)
+    return DocumentScope(tuple(dict.fromkeys(named)), topic, statement=bool(framed))
 
 
 def _described(doc: dict[str, Any]) -> str:

@@ -76,6 +76,17 @@ def test_a_named_document_leaves_the_words_that_name_it_out_of_the_topic(questio
     assert (scope.documents, scope.topic) == (documents, topic)
 
 
+@pytest.mark.parametrize("question, statement", [
+    ("In welk document staat dat de minister van Defensie aanschuift?", "de minister van Defensie aanschuift?"),
+    ("Welk document meldt dat de instroom is gestegen, en met hoeveel?", "de instroom is gestegen, en met hoeveel?"),
+    ("Which document says that the Board meets three times a year?", "the Board meets three times a year?"),
+])
+def test_which_document_says_that_asks_for_the_statement(question, statement):
+    scope = document_scope(question, CATALOGUE)
+    assert (scope.topic, scope.statement) == (statement, True)
+    assert not document_scope("Wat is het kenmerk?", CATALOGUE).statement
+
+
 def test_a_title_that_no_document_has_names_nothing_and_keeps_its_words():
     for question in ("Wat staat er in de brief over de woningbouw?", "Wat zegt het kabinet over de Semicon Visie 2035?"):
         assert document_scope(question, CATALOGUE).documents == ()

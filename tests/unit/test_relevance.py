@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from assistant import answer_select, relevance
+from assistant import answer_select, extractive, relevance
 from assistant.relevance import Signals
 from index.lexical import Vocabulary, tokenize
 from ingest.records import Paragraph
@@ -192,3 +192,33 @@ def test_a_nearly_as_close_sentence_whose_passage_answers_is_quoted_instead():
     relevance_, ranked = extractive.assess(question, [undated, dated], KeywordEmbedder(), VOCABULARY)
     assert relevance_.answerable and relevance_.signals.holds_expected
     assert ranked[0][1].id == "d:2"
+
+
+class ListedSimilarities:
+    """A sentence embedder whose similarity for each passage text is given."""
+
+    def __init__(self, similarities: dict[str, float]):
+        self.similarities = similarities
+
+    def passages(self, texts: list[str]):
+        import numpy as np
+
+        return np.array([[self.similarities[t]] for t in texts])
+
+    def query(self, text: str):
+        import numpy as np
+
+        return np.array([1.0])
+
+
+def test_a_statement_to_find_is_found_by_the_sentence_that_makes_it_in_its_own_words():
+    listing = "In de Semicon Board NL hebben zitting: de ministers van Economische Zaken, van Defensie en van Onderwijs."
+    statement = "De minister van Defensie heeft toegezegd aan te schuiven."
+    hits = [FakeHit(paragraph(listing, "d:1")), FakeHit(paragraph(statement, "d:2"))]
+    embedder = ListedSimilarities({listing: 0.913, statement: 0.887})
+    asked = "de minister van Defensie heeft toegezegd aan te schuiven bij de Semicon Board NL?"
+    # The subject's words are in many records; what the statement says is specific.
+    vocabulary = Vocabulary(Counter({"semicon": 60, "board": 60, "nl": 60, "minister": 30}), records=100)
+
+    assert extractive.score_sentences(asked, hits, embedder, vocabulary)[0][3] == listing
+    assert extractive.score_sentences(asked, hits, embedder, vocabulary, statement=True)[0][3] == statement
