@@ -106,15 +106,20 @@ def assess(
     # a question about the Semicon Coalition's budget is not answered by the IPCEI's budget
     # because another passage names the coalition. Of the sentences nearly as close as the
     # best, the first whose passage passes is quoted; when none does, the question is refused.
+    # Every candidate that passes goes before those that do not, so that a second quote answers too.
     first: relevance.Signals | None = None
+    passing: list[tuple[ScoredSentence, relevance.Signals]] = []
     for position, row in enumerate(ranked):
         if position and (position >= ANSWER_CANDIDATES or row[0] < ranked[0][0] - ANSWER_MARGIN):
             break
         signals = relevance.measure(question, _hit_holding(row[1], hits), top_score, vocabulary, _quoted_text(row))
         first = first or signals
         if signals.answerable():
-            ranked = [row, *ranked[:position], *ranked[position + 1 :]]
-            return Relevance(True, signals.similarity, signals), ranked
+            passing.append((row, signals))
+    if passing:
+        rows = [row for row, _ in passing]
+        signals = passing[0][1]
+        return Relevance(True, signals.similarity, signals), [*rows, *(row for row in ranked if row not in rows)]
     return Relevance(False, first.similarity, first), ranked
 
 

@@ -222,3 +222,17 @@ def test_a_statement_to_find_is_found_by_the_sentence_that_makes_it_in_its_own_w
 
     assert extractive.score_sentences(asked, hits, embedder, vocabulary)[0][3] == listing
     assert extractive.score_sentences(asked, hits, embedder, vocabulary, statement=True)[0][3] == statement
+
+
+def test_a_second_quote_also_answers_the_question():
+    aside = "De strategie maakt de keuzes zichtbaar voor overheid en bedrijfsleven."
+    added = "Cybersecurity is als tiende sleuteltechnologie toegevoegd."
+    consulted = "De consultatie over de tiende sleuteltechnologie liep tot november."
+    hits = [FakeHit(paragraph(text, f"d:{n}")) for n, text in enumerate((aside, added, consulted))]
+    embedder = ListedSimilarities({aside: 0.90, added: 0.86, consulted: 0.863})
+
+    verdict, ranked = extractive.assess("Welke technologie werd als tiende sleuteltechnologie toegevoegd?", hits, embedder, VOCABULARY)
+    quotes = extractive.select_quotes(ranked, relevance=verdict)
+
+    assert verdict.answerable
+    assert [q.text for q in quotes] == [added, consulted]  # not the closer passage that does not answer
