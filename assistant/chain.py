@@ -139,21 +139,26 @@ def _looks_like_follow_up(question: str) -> bool:
 def retrieve(state: ChainState, services: AnswerServices) -> None:
     """The paragraphs for the standalone question, and the relevance gate's verdict on them."""
     started = time.perf_counter()
-    retriever = services.retriever
     documents = list(state.documents) if state.documents else None
-    scope = retriever.scope(state.standalone)
+    state.hits, state.relevance, state.scored = find_answer(state.standalone, services, documents)
+    state.timings["retrieve_ms"] = _ms(started)
+
+
+def find_answer(
+    question: str, services: AnswerServices, documents: list[str] | None = None
+) -> tuple[list[Hit], extractive.Relevance, list[extractive.ScoredSentence]]:
+    """The hits for a question, whether they answer it, and their sentences ranked for answering."""
+    retriever = services.retriever
+    scope = retriever.scope(question)
     if documents is None:
         # A question that names its document is answered from it, on the words that remain.
         documents = list(scope.documents) or None
     elif not set(scope.documents) <= set(documents):
         # Kept to other documents than it names: the names are words to search on.
-        scope = DocumentScope((), state.standalone)
-    asked = scope.topic
-    state.hits = retriever.search(asked, services.settings.top_k, documents=documents)
-    state.relevance, state.scored = extractive.assess(
-        asked, state.hits, services.sentence_embedder(), retriever.vocabulary(), statement=scope.statement
-    )
-    state.timings["retrieve_ms"] = _ms(started)
+        scope = DocumentScope((), question)
+    hits = retriever.search(scope.topic, services.settings.top_k, documents=documents)
+    verdict, scored = extractive.assess(scope.topic, hits, services.sentence_embedder(), retriever.vocabulary(), statement=scope.statement)
+    return hits, verdict, scored
 
 
 def generate(state: ChainState, services: AnswerServices) -> None:

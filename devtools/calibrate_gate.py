@@ -18,11 +18,9 @@ from pathlib import Path
 
 
 def signals_of(assistant, question: str):
-    from assistant import extractive
+    from assistant.chain import find_answer
 
-    hits = assistant.retriever.search(question, assistant.settings.top_k)
-    relevance, _ = extractive.assess(question, hits, assistant.sentence_embedder(), assistant.retriever.vocabulary())
-    return relevance
+    return find_answer(question, assistant)[1]
 
 
 def main(argv: list[str]) -> int:
