@@ -51,6 +51,15 @@ DAY_AFTER = re.compile(rf"\s+{MONTHS}\b", re.I)
 YEAR = re.compile(r"(?:19|20)\d\d")
 
 
+# "Wie is de voorzitter van …?": the role asked about; a passage that never names it cannot say who holds it.
+ROLE_ASKED = re.compile(r"^\s*(?:wie\s+is\s+(?:de\s+|het\s+)?|who\s+is\s+the\s+)(?P<role>[\w-]+)\s+(?:van|bij|of|at)\b", re.I)
+
+
+def asked_role(question: str) -> str | None:
+    match = ROLE_ASKED.match(question)
+    return match.group("role") if match else None
+
+
 def expected_kind(question: str) -> str | None:
     for kind, pattern in KINDS:
         if pattern.search(question):

@@ -56,6 +56,8 @@ class Signals:
     # A "hoeveel" or "wanneer" question: whether the quoted sentences hold an amount or a date
     # that the question does not give itself (None: no such question, or not measured).
     holds_expected: bool | None = None
+    # "Wie is de voorzitter van …?": whether the passage names the role at all (None: not asked).
+    holds_role: bool | None = None
 
     def answerable(self) -> bool:
         if self.similarity < MIN_SIMILARITY:
@@ -74,6 +76,8 @@ class Signals:
             return False
         if across:
             return True
+        if self.holds_role is False:
+            return False
         if self.coverage < MIN_ANSWER_COVERAGE:
             return False
         return self.similarity >= CONFIDENT_SIMILARITY or self.coverage >= FULL_COVERAGE
@@ -100,6 +104,10 @@ def measure(question: str, hits: list[Any], similarity: float, vocabulary: Vocab
     kind = answer_select.expected_kind(question)
     if quoted is not None and kind in TYPED_KINDS:
         best = dataclasses.replace(best, holds_expected=answer_select.holds(kind, quoted, question))
+    role = answer_select.asked_role(question)
+    if role and hits and tokenize(role):
+        terms = set(tokenize(passage_text(hits[0])))
+        best = dataclasses.replace(best, holds_role=all(_holds(terms, word) for word in tokenize(role)))
     return best
 
 

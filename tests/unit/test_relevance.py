@@ -236,3 +236,14 @@ def test_a_second_quote_also_answers_the_question():
 
     assert verdict.answerable
     assert [q.text for q in quotes] == [added, consulted]  # not the closer passage that does not answer
+
+
+def test_who_holds_a_role_is_answered_only_by_a_passage_that_names_the_role():
+    question = "Wie is de voorzitter van de regiegroep Beethoven?"
+    silent = [FakeHit(paragraph("De regiegroep Beethoven stuurt het programma en komt vier keer per jaar bijeen."))]
+    naming = [FakeHit(paragraph("De regiegroep Beethoven staat onder voorzitterschap van de commissaris van de Koning."))]
+
+    assert relevance.measure(question, silent, 0.95, VOCABULARY).holds_role is False
+    assert not relevance.measure(question, silent, 0.95, VOCABULARY).answerable()
+    assert relevance.measure(question, naming, 0.95, VOCABULARY).answerable()
+    assert relevance.measure("Wie heeft de brief ondertekend?", silent, 0.95, VOCABULARY).holds_role is None
