@@ -34,6 +34,10 @@ _DOCUMENT_BY_TITLE = re.compile(
     r"(?:over|on|about|van|of|inzake|betreffende|regarding)\s+(?:de\s+|het\s+|the\s+)?(?P<title>[^,.;:?!]+)",
     re.I,
 )
+# "de Nederlandse non-paper", "de Kamerbrief": a kind of document that only one indexed title has.
+_DOCUMENT_BY_KIND = re.compile(
+    r"\b(?:de|het|the)\s+(?:[\w-]+\s+)?(?P<kind>[\w-]*(?:brief|rapportage|rapport|letter|report|paper|notitie|verslag))\b", re.I
+)
 _WORD = re.compile(r"[\w-]+")
 _TITLE_WORD = re.compile(r"[\w-]+")
 # Connecting words that may lie inside the title part of such a phrase without being title words.
@@ -92,8 +96,13 @@ def document_scope(question: str, documents: Iterable[dict[str, Any]]) -> Docume
     for match in _DOCUMENT_BY_TITLE.finditer(question):
         ids, end = _titled(match, catalogue)
         name(ids, (match.start(), end))
+    for match in _DOCUMENT_BY_KIND.finditer(question):
+        kind = fold(match.group("kind"))
+        ids = [doc["id"] for doc in catalogue if kind in _TITLE_WORD.findall(fold(doc.get("title", "")))]
+        if len(ids) == 1 and not any(start <= match.start() < end for start, end in spans):
+            name(ids, match.span())
     topic = question
-    for start, end in sorted(spans, reverse=True):
+    for start, end in _merged(spans):
         lead = _LEAD.search(topic, 0, start)
         topic = topic[: lead.start() if lead else start] + topic[end:]
     topic = re.sub(r"\s+([,?.!])", r"\1", re.sub(r"\s+", " ", topic)).strip(" ,")
@@ -103,6 +112,17 @@ def document_scope(question: str, documents: Iterable[dict[str, Any]]) -> Docume
     if not tokenize(topic):
         return DocumentScope(tuple(dict.fromkeys(named)), question)
     return DocumentScope(tuple(dict.fromkeys(named)), topic, statement=bool(framed))
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans joined where they overlap, last first (so that cutting one keeps the others' offsets)."""
+    joined: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return joined[::-1]
 
 
 def _described(doc: dict[str, Any]) -> str:

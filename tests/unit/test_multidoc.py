@@ -61,6 +61,7 @@ CATALOGUE = [
     {"id": "kamerbrief-semicon", "title": "Kamerbrief Semicon Visie 2035", "metadata": {"betreft": "Semicon Visie 2035"}},
     {"id": "kst-33009-171", "title": "Kamerstuk 33009, nr. 171: Voortgang Project Beethoven", "metadata": {"dossier": "33009", "stuk": "171"}},
     {"id": "groeifonds", "title": "Nationaal Groeifonds – Voortgangsrapportage 2025: halfgeleiders", "metadata": {}},
+    {"id": "non-paper", "title": "Netherlands non-paper on the review of the European Chips Act", "metadata": {}},
 ]
 
 
@@ -70,6 +71,9 @@ CATALOGUE = [
      "which analysis underlines a coherent approach?"),
     ("Wat zegt de voortgangsrapportage van het Nationaal Groeifonds over chipontwerp?", ("groeifonds",), "Wat zegt over chipontwerp?"),
     ("Hoeveel woningen noemt Kamerstuk 33009 nr. 171?", ("kst-33009-171",), "Hoeveel woningen noemt?"),
+    # A kind of document that one indexed title has names that document.
+    ("Wat stelt de Nederlandse non-paper voor over staatssteun?", ("non-paper",), "Wat stelt voor over staatssteun?"),
+    ("Wat zegt de Kamerbrief over talent?", ("kamerbrief-semicon",), "Wat zegt over talent?"),
 ])
 def test_a_named_document_leaves_the_words_that_name_it_out_of_the_topic(question, documents, topic):
     scope = document_scope(question, CATALOGUE)
@@ -88,7 +92,11 @@ def test_which_document_says_that_asks_for_the_statement(question, statement):
 
 
 def test_a_title_that_no_document_has_names_nothing_and_keeps_its_words():
-    for question in ("Wat staat er in de brief over de woningbouw?", "Wat zegt het kabinet over de Semicon Visie 2035?"):
+    for question in (
+        "Wat staat er in de brief over de woningbouw?",
+        "Wat zegt het kabinet over de Semicon Visie 2035?",
+        "Wat zegt de rapportage over chipontwerp?",  # no title has the word itself
+    ):
         assert document_scope(question, CATALOGUE).documents == ()
         assert document_scope(question, CATALOGUE).topic == question
     # Nothing left but the name: the question itself is the topic.
