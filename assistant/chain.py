@@ -49,6 +49,7 @@ TEXTS = {
         "intro_other_language": "Volgens {title}, {label} (citaat in het Engels):",
         "footnote_anchor": "Deze voetnoot hoort bij de zin:",
         "refusal": "Dat staat niet in de documenten die ik kan raadplegen, dus daar geef ik geen antwoord op.",
+        "refusal_in": "Dat staat niet in {title}, dus daar geef ik geen antwoord op.",
         "closest": "Mogelijk relevante passages:",
         "fallback": "Het taalmodel ({backend}) gaf geen bruikbaar antwoord ({reason}); hieronder staan de letterlijke passages.",
         "dropped": "{n} zin(nen) uit het gegenereerde antwoord weggelaten omdat de bronnen ze niet staven.",
@@ -58,6 +59,7 @@ TEXTS = {
         "intro_other_language": "According to {title}, {label} (quoted in Dutch):",
         "footnote_anchor": "This footnote belongs to the sentence:",
         "refusal": "The documents I can consult do not say this, so I cannot answer it.",
+        "refusal_in": "{title} does not say this, so I cannot answer it.",
         "closest": "Possibly relevant passages:",
         "fallback": "The language model ({backend}) gave no usable answer ({reason}); the verbatim passages are shown below.",
         "dropped": "{n} sentence(s) of the generated answer were left out because the sources do not support them.",
@@ -87,6 +89,7 @@ class ChainState:
     language: str = "nl"
     standalone: str = ""
     # retrieve
+    searched: tuple[str, ...] = ()  # the documents retrieval was kept to; empty: all
     hits: list[Hit] = field(default_factory=list)
     relevance: Relevance = NOT_ANSWERABLE
     scored: list[ScoredSentence] = field(default_factory=list)
@@ -140,14 +143,15 @@ def retrieve(state: ChainState, services: AnswerServices) -> None:
     """The paragraphs for the standalone question, and the relevance gate's verdict on them."""
     started = time.perf_counter()
     documents = list(state.documents) if state.documents else None
-    state.hits, state.relevance, state.scored = find_answer(state.standalone, services, documents)
+    state.hits, state.relevance, state.scored, state.searched = find_answer(state.standalone, services, documents)
     state.timings["retrieve_ms"] = _ms(started)
 
 
 def find_answer(
     question: str, services: AnswerServices, documents: list[str] | None = None
-) -> tuple[list[Hit], extractive.Relevance, list[extractive.ScoredSentence]]:
-    """The hits for a question, whether they answer it, and their sentences ranked for answering."""
+) -> tuple[list[Hit], extractive.Relevance, list[extractive.ScoredSentence], tuple[str, ...]]:
+    """The hits for a question, whether they answer it, their sentences ranked for answering, and
+    the documents the search was kept to (none: all)."""
     retriever = services.retriever
     scope = retriever.scope(question)
     if documents is None:
@@ -158,7 +162,7 @@ def find_answer(
         scope = DocumentScope((), question)
     hits = retriever.search(scope.topic, services.settings.top_k, documents=documents)
     verdict, scored = extractive.assess(scope.topic, hits, services.sentence_embedder(), retriever.vocabulary(), statement=scope.statement)
-    return hits, verdict, scored
+    return hits, verdict, scored, tuple(documents or ())
 
 
 def generate(state: ChainState, services: AnswerServices) -> None:
@@ -375,7 +379,9 @@ def _referencing(hits: list[Hit], footnote: Paragraph) -> Paragraph | None:
 def _refusal(state: ChainState, texts: dict[str, str]) -> Answer:
     citations: list[Paragraph] = []
     closest = extractive.closest_paragraphs(state.hits)
-    lines = [texts["refusal"]]
+    # Kept to one document (named in the question or chosen): say which one does not say it.
+    only = state.hits[0].paragraph.doc_title if len(state.searched) == 1 and state.hits else ""
+    lines = [texts["refusal_in"].format(title=only) if only else texts["refusal"]]
     if closest:
         lines.append(texts["closest"])
         lines.extend(f"- [{_cite(citations, p)}] {p.doc_title}, {p.label}" for p in closest)

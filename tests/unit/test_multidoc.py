@@ -124,6 +124,14 @@ def test_a_question_that_names_a_document_by_its_title_is_answered_from_it(assis
     assert hits and {h.paragraph.doc_id for h in hits} == {"brief-twente"}
 
 
+def test_a_question_about_one_document_that_it_does_not_answer_says_which_document(assistant):
+    answer = assistant.ask("Wat staat er in Kamerstuk 33009 nr. 141 over Axelera?")
+
+    assert not answer.answerable
+    assert answer.answer.startswith("Dat staat niet in Kamerstuk 33009, nr. 141: Talent, dus")
+    assert not assistant.ask("Wat zegt het kabinet over Axelera?").answer.startswith("Dat staat niet in Kamerstuk")
+
+
 def test_which_documents_mention_lists_each_document_once_with_its_passage(assistant):
     hits = assistant.retriever.search("Welke documenten noemen Beethoven?", 5)
 
