@@ -30,6 +30,9 @@ CONCLUSION = re.compile(r"^\s*(?:daarom|hierom|om die reden|dat is (?:de reden|w
 MONTHS = r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|january|february|march|may|june|july|august|october)"
 DATE = re.compile(rf"\b\d{{1,2}} {MONTHS}\b|\b{MONTHS} (?:19|20)\d\d\b|\b(?:begin|eind|medio|najaar|voorjaar|zomer|winter|sinds|in|vanaf|tot) (?:19|20)\d\d\b", re.I)
 NUMBER = re.compile(r"\d")
+# Kinds whose answer has a form that can be checked (a number, a date): in the sentences a quote
+# would show, by the gate and by typed selection alike.
+TYPED_KINDS = ("amount", "date")
 # What a "hoeveel" asks for. Money ("hoeveel geld", "welk bedrag") is answered by an amount of
 # money; a count ("hoeveel studenten", "how many companies") by a number that is no year, day,
 # amount of money or percentage; a rise or share ("met hoeveel", "hoe hard") by any number.
@@ -126,7 +129,7 @@ def rerank(
         rows = _reasons_before_conclusions(rows)
     adjusted = []
     for score, paragraph, index, sentence in rows:
-        text = quoted((score, paragraph, index, sentence)) if quoted and kind in ("amount", "date") else sentence
+        text = quoted((score, paragraph, index, sentence)) if quoted and kind in TYPED_KINDS else sentence
         if score >= top - TYPE_MARGIN and holds(kind, text, question):
             score += TYPE_BONUS
         adjusted.append((score, paragraph, index, sentence))

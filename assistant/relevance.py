@@ -41,8 +41,6 @@ CROSS_NAMES_SIMILARITY = 0.85
 MIN_ANSWER_COVERAGE = 0.35
 PASSAGES = 3  # the best-covering passage is sought among this many hits
 COMPOUND_MIN = 5  # shortest word part that counts inside a compound
-# Questions whose answer has a form that can be checked: a number, a date.
-TYPED_KINDS = ("amount", "date")
 
 @dataclass(frozen=True)
 class Signals:
@@ -102,7 +100,7 @@ def measure(question: str, hits: list[Any], similarity: float, vocabulary: Vocab
     measured = [_measure_part(part, hits, similarity, vocabulary) for part in parts]
     best = max(measured, key=lambda signals: (signals.coverage, -len(signals.missing_names)))
     kind = answer_select.expected_kind(question)
-    if quoted is not None and kind in TYPED_KINDS:
+    if quoted is not None and kind in answer_select.TYPED_KINDS:
         best = dataclasses.replace(best, holds_expected=answer_select.holds(kind, quoted, question))
     role = answer_select.asked_role(question)
     if role and hits and tokenize(role):
@@ -121,8 +119,7 @@ def _measure_part(question: str, hits: list[Any], similarity: float, vocabulary:
         text = passage_text(hit)
         terms = set(tokenize(text))
         missing = [w for w in words if not _holds(terms, w)]
-        weight = sum(_idf(vocabulary, w) for w in words) or 1.0
-        coverage = 1.0 - sum(_idf(vocabulary, w) for w in missing) / weight
+        coverage = coverage_of(words, terms, vocabulary)
         if coverage > best_coverage or not best_text:
             best_coverage, best_missing, best_text = coverage, tuple(sorted(missing)), hit.paragraph.text
         absent = [n for n in missing_entities(question, text) if n in names and not _equivalent_present(n, terms)]
