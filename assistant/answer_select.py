@@ -45,7 +45,18 @@ ANY_NUMBER_ASKED = re.compile(
     re.I,
 )
 COUNT_ASKED = re.compile(r"\b(?:hoeveel|how many)\b", re.I)
-AMOUNT = re.compile(r"(?P<currency>(?:€|EUR)\s?)?(?P<number>\d+(?:[.,]\d+)*)")
+# A number written out ("drie keer per jaar", "twelve projects") is a number too; "een"/"one" are
+# left out (far more often an article or a pronoun), and so is "ten" ("ten minste").
+_UNITS_NL = r"(?:twee|drie|vier|vijf|zes|zeven|acht|negen)"
+_UNITS_EN = r"(?:two|three|four|five|six|seven|eight|nine)"
+NUMBER_WORD = (
+    rf"(?:{_UNITS_NL}|tien|elf|twaalf|dertien|veertien|vijftien|zestien|zeventien|achttien|negentien"
+    rf"|(?:(?:een|vier|vijf|zes|zeven|acht|negen)en|(?:twee|drie)ën)?(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig)"
+    rf"|{_UNITS_NL}?(?:honderd|duizend)"
+    rf"|{_UNITS_EN}|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+    rf"|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-{_UNITS_EN})?|dozen|hundred|thousand)"
+)
+AMOUNT = re.compile(rf"(?P<currency>(?:€|EUR)\s?)?(?P<number>\d+(?:[.,]\d+)*|\b{NUMBER_WORD}\b)", re.I)
 MONEY_AFTER = re.compile(
     r"\s*(?:(?:tot|to|en|and|-|–)\s*\d+(?:[.,]\d+)*\s*)?(?:(?:miljoen|miljard|million|billion|mln|mld)\b\s*(?:euro|EUR)?|euro\b|EUR\b|€)", re.I
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,7 @@ from index.lexical import LexicalIndex, Vocabulary, tokenize
 from index.listing import DocumentScope, document_scope, listing_terms
 from index.vectorstore import VectorStore
 from ingest.records import Paragraph
+from ingest.references import cites_only
 
 # Reciprocal rank fusion constant; small because the lists are short and the first ranks matter most.
 RRF_K = 10
@@ -24,6 +26,15 @@ MAX_LISTED = 10  # documents returned for "Welke documenten noemen …?"
 # A heading states no fact, yet shares the words of every question about its section ("Semicon
 # Board NL"): its fused score counts half (tuning set: recall@1 0.55 -> 0.64, letter sets unchanged).
 HEADING_WEIGHT = 0.5
+# So does a footnote that only cites a Kamerstuk ("Kamerstuk 33 009, nr. 159."): it is matched
+# through the sentence it annotates, which its paragraph holds too, and answers only a question
+# that asks where something was published.
+CITATION_WEIGHT = 0.5
+ASKS_FOR_SOURCE = re.compile(
+    r"\b(?:kamerstuk\w*|stuk(?:ken)?|documents?|documenten|bron(?:nen)?|vindplaats|publicatie|verschenen|gepubliceerd"
+    r"|sources?|papers?|publication|appeared|published)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ class IndexSnapshot:
     by_id: dict[str, Paragraph]
     lexical: LexicalIndex
     languages: dict[str, str]  # doc id -> 'nl' or 'en'
+    citations: frozenset[str]  # ids of footnotes that only cite Kamerstukken
 
 
 class HybridRetriever:
@@ -79,6 +91,7 @@ class HybridRetriever:
                     by_id,
                     LexicalIndex([_lexical_text(p, by_id) for p in records]),
                     _document_languages(records),
+                    frozenset(p.id for p in records if p.kind == "footnote" and cites_only(p.text)),
                 )
             return self._snapshot
 
@@ -137,9 +150,12 @@ class HybridRetriever:
             pid = records[index].id
             fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
 
+        citations = frozenset() if ASKS_FOR_SOURCE.search(query) else current.citations
         for pid in fused:
             if pid in by_id and by_id[pid].kind == "heading":
                 fused[pid] *= HEADING_WEIGHT
+            elif pid in citations:
+                fused[pid] *= CITATION_WEIGHT
 
         hits: list[Hit] = []
         seen_tokens: list[set[str]] = []
