@@ -247,3 +247,12 @@ def test_who_holds_a_role_is_answered_only_by_a_passage_that_names_the_role():
     assert not relevance.measure(question, silent, 0.95, VOCABULARY).answerable()
     assert relevance.measure(question, naming, 0.95, VOCABULARY).answerable()
     assert relevance.measure("Wie heeft de brief ondertekend?", silent, 0.95, VOCABULARY).holds_role is None
+
+
+def test_a_number_written_out_answers_how_many():
+    question = "Hoeveel werkgroepen heeft de coalitie?"
+    assert answer_select.holds("amount", "De coalitie werkt met drie werkgroepen.", question)
+    assert answer_select.holds("amount", "Het gaat om tweeëntwintig projecten.", question)
+    # "ten minste" and the article "een" are no numbers.
+    assert not answer_select.holds("amount", "De coalitie werkt ten minste met een stuurgroep.", question)
+    assert answer_select.holds("amount", "Er gaat drie miljard euro naar de sector.", "Hoeveel geld gaat naar de sector?")
