@@ -17,7 +17,6 @@ from index.lexical import LexicalIndex, Vocabulary, tokenize
 from index.listing import DocumentScope, document_scope, listing_terms
 from index.vectorstore import VectorStore
 from ingest.records import Paragraph
-from ingest.references import cites_only
 
 # Reciprocal rank fusion constant; small because the lists are short and the first ranks matter most.
 RRF_K = 10
@@ -26,10 +25,11 @@ MAX_LISTED = 10  # documents returned for "Welke documenten noemen …?"
 # A heading states no fact, yet shares the words of every question about its section ("Semicon
 # Board NL"): its fused score counts half (tuning set: recall@1 0.55 -> 0.64, letter sets unchanged).
 HEADING_WEIGHT = 0.5
-# So does a footnote that only cites a Kamerstuk ("Kamerstuk 33 009, nr. 159."): it is matched
-# through the sentence it annotates, which its paragraph holds too, and answers only a question
-# that asks where something was published.
-CITATION_WEIGHT = 0.5
+# So does a footnote that shares no word with the question ("Kamerstuk 33 009, nr. 159.", "De
+# reservering kent de volgende verdeling …"): it was matched through the sentence that carries its
+# marker, which its paragraph holds too, in a shorter text. Not when the question asks for a source,
+# nor across languages, where no word can be shared.
+ANCHORED_WEIGHT = 0.5
 ASKS_FOR_SOURCE = re.compile(
     r"\b(?:kamerstuk\w*|stuk(?:ken)?|documents?|documenten|bron(?:nen)?|vindplaats|publicatie|verschenen|gepubliceerd"
     r"|sources?|papers?|publication|appeared|published)\b",
@@ -65,7 +65,6 @@ class IndexSnapshot:
     by_id: dict[str, Paragraph]
     lexical: LexicalIndex
     languages: dict[str, str]  # doc id -> 'nl' or 'en'
-    citations: frozenset[str]  # ids of footnotes that only cite Kamerstukken
 
 
 class HybridRetriever:
@@ -91,7 +90,6 @@ class HybridRetriever:
                     by_id,
                     LexicalIndex([_lexical_text(p, by_id) for p in records]),
                     _document_languages(records),
-                    frozenset(p.id for p in records if p.kind == "footnote" and cites_only(p.text)),
                 )
             return self._snapshot
 
@@ -150,12 +148,15 @@ class HybridRetriever:
             pid = records[index].id
             fused[pid] = fused.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
 
-        citations = frozenset() if ASKS_FOR_SOURCE.search(query) else current.citations
+        asked = None if ASKS_FOR_SOURCE.search(query) else set(tokenize(query))
         for pid in fused:
-            if pid in by_id and by_id[pid].kind == "heading":
+            paragraph = by_id.get(pid)
+            if paragraph is None:
+                continue
+            if paragraph.kind == "heading":
                 fused[pid] *= HEADING_WEIGHT
-            elif pid in citations:
-                fused[pid] *= CITATION_WEIGHT
+            elif asked is not None and _only_anchored(paragraph, asked, current.languages[paragraph.doc_id] == asked_in):
+                fused[pid] *= ANCHORED_WEIGHT
 
         hits: list[Hit] = []
         seen_tokens: list[set[str]] = []
@@ -216,6 +217,11 @@ def _lexical_text(paragraph: Paragraph, by_id: dict[str, Paragraph]) -> str:
     if paragraph.kind != "footnote" or paragraph.anchor:
         return paragraph.search_text
     return " ".join([paragraph.search_text, *(by_id[i].text for i in paragraph.referenced_by if i in by_id)])
+
+
+def _only_anchored(paragraph: Paragraph, asked: set[str], same_language: bool) -> bool:
+    """A footnote found through its anchor sentence alone: none of the question's words in its own text."""
+    return paragraph.kind == "footnote" and bool(paragraph.anchor) and same_language and not asked & set(tokenize(paragraph.text))
 
 
 def _near_duplicate(a: set[str], b: set[str]) -> bool:

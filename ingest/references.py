@@ -44,39 +44,21 @@ _KST_ID = re.compile(
 
 def find_references(text: str) -> tuple[KamerstukRef, ...]:
     """All distinct Kamerstuk references in `text`, in order of first appearance."""
+    hits: list[tuple[int, str, list[str], str]] = []
+    for match in _KAMERSTUK.finditer(text):
+        hits.append((match.start(), _dossier(match), _numbers(match), match.group(0)))
+        end = match.end()
+        while (lead := _FOLLOW_UP.match(text, end)) and (nxt := _PAIR.match(text, lead.end())):
+            hits.append((nxt.start(), _dossier(nxt), _numbers(nxt), nxt.group(0)))
+            end = nxt.end()
+    for match in _KST_ID.finditer(text):
+        hits.append((match.start(), _dossier(match), [match.group("numbers")], match.group(0)))
     found: dict[str, KamerstukRef] = {}
-    for _, dossier, numbers, raw in sorted(_matches(text), key=lambda h: h[0].start()):
+    for _, dossier, numbers, raw in sorted(hits, key=lambda h: h[0]):
         for number in numbers:
             ref = KamerstukRef(dossier=dossier, number=str(int(number)), raw=normalize_raw(raw))
             found.setdefault(ref.key, ref)
     return tuple(found.values())
-
-
-def cites_only(text: str) -> bool:
-    """The text does nothing but cite Kamerstukken ("Kamerstuk 33 009, nr. 159.", "Zie ook
-    Kamerstuk 29 338, nr. 280"): a footnote that says where something is, not what."""
-    rest = text
-    for match, *_ in sorted(_matches(text), key=lambda h: -h[0].start()):
-        rest = rest[: match.start()] + " " + rest[match.end() :]
-    words = [w for w in re.findall(r"[^\W\d_]{3,}", rest) if w.lower() not in _CITING_WORDS]
-    return len(rest) < len(text) and not words
-
-
-_CITING_WORDS = {"zie", "ook", "en", "and", "see", "also", "bijlage", "annex"}
-
-
-def _matches(text: str) -> list[tuple[re.Match[str], str, list[str], str]]:
-    """(match, dossier, numbers, raw text) of each reference, follow-ups included."""
-    hits: list[tuple[re.Match[str], str, list[str], str]] = []
-    for match in _KAMERSTUK.finditer(text):
-        hits.append((match, _dossier(match), _numbers(match), match.group(0)))
-        end = match.end()
-        while (lead := _FOLLOW_UP.match(text, end)) and (nxt := _PAIR.match(text, lead.end())):
-            hits.append((nxt, _dossier(nxt), _numbers(nxt), nxt.group(0)))
-            end = nxt.end()
-    for match in _KST_ID.finditer(text):
-        hits.append((match, _dossier(match), [match.group("numbers")], match.group(0)))
-    return hits
 
 
 def _dossier(match: re.Match[str]) -> str:

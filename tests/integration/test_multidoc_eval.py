@@ -23,11 +23,11 @@ SETS = {
 # Floors as measured (`assistant eval --corpus`, 2 Dec 2026, the gate judging the quoted passage),
 # below issue 11's targets (recall@1 0.9, recall@5 0.98, MRR 0.93, accuracy 0.9, citation hit 0.95,
 # refusals 0.9, false refusals 0.05):
-# multidoc 0.818/0.955/0.871, answers 0.909, citations 0.955, refusals 0.875, false refusals 0.0;
+# multidoc 0.864/0.955/0.894, answers 0.909, citations 0.955, refusals 0.875, false refusals 0.0;
 # own_multidoc 0.818/0.909/0.852, answers 0.727, citations 0.773, refusals 0.75, false refusals 0.0;
 # claims 1.0 (multidoc) and 0.875 (own_multidoc).
 RETRIEVAL_FLOORS = {
-    "multidoc": {"recall@1": 0.8, "recall@5": 0.93, "mrr": 0.85},
+    "multidoc": {"recall@1": 0.85, "recall@5": 0.93, "mrr": 0.88},
     "own_multidoc": {"recall@1": 0.8, "recall@5": 0.88, "mrr": 0.83},
 }
 ANSWER_FLOORS = {

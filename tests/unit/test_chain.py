@@ -182,7 +182,7 @@ def test_unsupported_sentences_are_dropped_with_a_notice(make):
 
 
 def test_sentence_citing_the_wrong_passage_is_recited(make):
-    answer = make(llm(lambda n: f"{STARTED} [{n('Ik dank de leden')}].")).ask(QUESTION, backend="openai/fake")
+    answer = make(llm(lambda n: f"{STARTED} [{n('In dat kader heeft het Kabinet')}].")).ask(QUESTION, backend="openai/fake")
     assert answer.answer == f"{STARTED} [1]."
     assert [c.label for c in answer.citations] == ["alinea 8"]
 

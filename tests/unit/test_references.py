@@ -2,7 +2,7 @@
 
 import pytest
 
-from ingest.references import cites_only, find_references
+from ingest.references import find_references
 
 
 def keys(text: str) -> list[str]:
@@ -71,11 +71,3 @@ def test_distinct_in_order_of_appearance_with_raw_text():
     assert refs[1].raw == "Kamerstuk 29826 nr. 277"
     assert refs[1].dossier == "29826" and refs[1].number == "277"
 
-
-def test_a_text_that_only_cites_kamerstukken():
-    assert cites_only("Kamerstuk 33 009, nr. 159.")
-    assert cites_only("Kamerstuk 33 009 nr. 141, Kamerstuk 33009 nr. 159, Kamerstuk 33 009 nr. 166.")
-    assert cites_only("Zie ook Kamerstukken II 2024/25, 29 826, nrs. 140 en 141.")
-    assert not cites_only("Kamerstuk 31 288, nr. 1187, Actieplan techniektalent voor de halfgeleiderketen.")
-    assert not cites_only("De monitor wordt opgesteld door het Rathenau Instituut.")
-    assert not cites_only("TZ202509-008")
