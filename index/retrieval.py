@@ -25,9 +25,9 @@ MAX_LISTED = 10  # documents returned for "Welke documenten noemen …?"
 # A heading states no fact, yet shares the words of every question about its section ("Semicon
 # Board NL"): its fused score counts half (tuning set: recall@1 0.55 -> 0.64, letter sets unchanged).
 HEADING_WEIGHT = 0.5
-# So does a footnote that shares no word with the question ("Kamerstuk 33 009, nr. 159.", "De
-# reservering kent de volgende verdeling …"): it was matched through the sentence that carries its
-# marker, which its paragraph holds too, in a shorter text. Not when the question asks for a source,
+# So does a footnote whose own text adds no word of the question to the sentence that carries its
+# marker ("Kamerstuk 33 009, nr. 159.", "De reservering kent de volgende verdeling …"): it was matched
+# through that sentence, which its paragraph holds too, in a shorter text. Not when the question asks for a source,
 # nor across languages, where no word can be shared.
 ANCHORED_WEIGHT = 0.5
 ASKS_FOR_SOURCE = re.compile(
@@ -220,8 +220,11 @@ def _lexical_text(paragraph: Paragraph, by_id: dict[str, Paragraph]) -> str:
 
 
 def _only_anchored(paragraph: Paragraph, asked: set[str], same_language: bool) -> bool:
-    """A footnote found through its anchor sentence alone: none of the question's words in its own text."""
-    return paragraph.kind == "footnote" and bool(paragraph.anchor) and same_language and not asked & set(tokenize(paragraph.text))
+    """A footnote found through its anchor sentence alone: the question's words in its own text (if
+    any) are all in that sentence too ("Semicon Board NL" in "In de Semicon Board NL hebben zitting …")."""
+    if not (paragraph.kind == "footnote" and paragraph.anchor and same_language):
+        return False
+    return asked & set(tokenize(paragraph.text)) <= set(tokenize(paragraph.anchor))
 
 
 def _near_duplicate(a: set[str], b: set[str]) -> bool:

@@ -221,3 +221,18 @@ def test_a_footnote_found_through_its_anchor_alone_ranks_behind_its_paragraph_un
     # question's words is its own: it says only where the news was published.
     assert retriever.search("Wanneer is de coalitie opgericht?", 2)[0].paragraph.id == "brief#1"
     assert retriever.search("Naar welk Kamerstuk verwijst de brief over de oprichting van de coalitie?", 2)[0].paragraph.id == "brief#2"
+
+
+def test_a_footnote_keeps_its_place_when_it_adds_a_word_of_the_question_to_its_anchor():
+    paragraph = Paragraph(
+        "brief#1", "brief", "brief", "paragraph", 1, "alinea 1", (1,), (),
+        "In het voorjaar is de coalitie opgericht. Zij telt negen lidstaten.", footnote_refs=("brief#2",),
+    )
+    footnote = Paragraph(
+        "brief#2", "brief", "brief", "footnote", 1, "voetnoot 1", (1,), (), "De coalitie telt naast Nederland acht lidstaten.",
+        referenced_by=("brief#1",), anchor="In het voorjaar is de coalitie opgericht.",
+    )
+    retriever = HybridRetriever(_RankedStore([paragraph, footnote]), FakeEmbeddings())
+    # "coalitie" is in the anchor as well: found through it. "Nederland" is the footnote's own.
+    assert retriever.search("Wanneer is de coalitie opgericht?", 2)[0].paragraph.id == "brief#1"
+    assert retriever.search("Welke landen richtten met Nederland de coalitie op?", 2)[0].paragraph.id == "brief#2"
