@@ -26,9 +26,9 @@ MAX_LISTED = 10  # documents returned for "Welke documenten noemen …?"
 # Board NL"): its fused score counts half (tuning set: recall@1 0.55 -> 0.64, letter sets unchanged).
 HEADING_WEIGHT = 0.5
 # So does a footnote whose own text adds no word of the question to the sentence that carries its
-# marker ("Kamerstuk 33 009, nr. 159.", "De reservering kent de volgende verdeling …"): it was matched
-# through that sentence, which its paragraph holds too, in a shorter text. Not when the question asks for a source,
-# nor across languages, where no word can be shared.
+# marker ("Kamerstuk 33 009, nr. 159.", "De reservering kent de volgende verdeling …"): it was
+# matched through that sentence, which its paragraph holds too, in a shorter text. Not when the
+# question asks for a source, nor across languages, where no word can be shared.
 ANCHORED_WEIGHT = 0.5
 ASKS_FOR_SOURCE = re.compile(
     r"\b(?:kamerstuk\w*|stuk(?:ken)?|documents?|documenten|bron(?:nen)?|vindplaats|publicatie|verschenen|gepubliceerd"

@@ -70,4 +70,3 @@ def test_distinct_in_order_of_appearance_with_raw_text():
     assert [r.key for r in refs] == ["33009-141", "29826-277"]
     assert refs[1].raw == "Kamerstuk 29826 nr. 277"
     assert refs[1].dossier == "29826" and refs[1].number == "277"
-

@@ -207,16 +207,22 @@ def test_a_paragraph_in_another_language_keeps_its_dense_rank_on_both_lists():
     assert [h.paragraph.doc_id for h in hits] == ["non-paper", "brief"]
 
 
-def test_a_footnote_found_through_its_anchor_alone_ranks_behind_its_paragraph_unless_the_source_is_asked():
+
+def _paragraph_with_footnote(footnote_text: str) -> HybridRetriever:
+    """A paragraph and its footnote, the footnote first on the dense list."""
     paragraph = Paragraph(
         "brief#1", "brief", "brief", "paragraph", 1, "alinea 1", (1,), (),
         "In het voorjaar is de coalitie opgericht. Zij telt negen lidstaten.", footnote_refs=("brief#2",),
     )
     footnote = Paragraph(
-        "brief#2", "brief", "brief", "footnote", 1, "voetnoot 1", (1,), (), "Kamerstuk 33 009, nr. 159.",
+        "brief#2", "brief", "brief", "footnote", 1, "voetnoot 1", (1,), (), footnote_text,
         referenced_by=("brief#1",), anchor="In het voorjaar is de coalitie opgericht.",
     )
-    retriever = HybridRetriever(_RankedStore([paragraph, footnote]), FakeEmbeddings())
+    return HybridRetriever(_RankedStore([paragraph, footnote]), FakeEmbeddings())
+
+
+def test_a_footnote_found_through_its_anchor_alone_ranks_behind_its_paragraph_unless_the_source_is_asked():
+    retriever = _paragraph_with_footnote("Kamerstuk 33 009, nr. 159.")
     # The footnote is first on both lists (its anchor sentence, in a shorter text), yet none of the
     # question's words is its own: it says only where the news was published.
     assert retriever.search("Wanneer is de coalitie opgericht?", 2)[0].paragraph.id == "brief#1"
@@ -224,15 +230,7 @@ def test_a_footnote_found_through_its_anchor_alone_ranks_behind_its_paragraph_un
 
 
 def test_a_footnote_keeps_its_place_when_it_adds_a_word_of_the_question_to_its_anchor():
-    paragraph = Paragraph(
-        "brief#1", "brief", "brief", "paragraph", 1, "alinea 1", (1,), (),
-        "In het voorjaar is de coalitie opgericht. Zij telt negen lidstaten.", footnote_refs=("brief#2",),
-    )
-    footnote = Paragraph(
-        "brief#2", "brief", "brief", "footnote", 1, "voetnoot 1", (1,), (), "De coalitie telt naast Nederland acht lidstaten.",
-        referenced_by=("brief#1",), anchor="In het voorjaar is de coalitie opgericht.",
-    )
-    retriever = HybridRetriever(_RankedStore([paragraph, footnote]), FakeEmbeddings())
+    retriever = _paragraph_with_footnote("De coalitie telt naast Nederland acht lidstaten.")
     # "coalitie" is in the anchor as well: found through it. "Nederland" is the footnote's own.
     assert retriever.search("Wanneer is de coalitie opgericht?", 2)[0].paragraph.id == "brief#1"
     assert retriever.search("Welke landen richtten met Nederland de coalitie op?", 2)[0].paragraph.id == "brief#2"
