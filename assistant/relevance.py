@@ -8,7 +8,8 @@ Every signal is measured on the retrieved passages themselves, never on the corp
   that the best-covering passage holds (with its footnotes, document title, id and section), where a
   word also counts when it is part of a compound ("voorstellen" in "projectvoorstellen");
 - missing names: the question's names and numbers that no single retrieved passage (with its
-  title) contains ("Axelera", "2023", "Twente").
+  title) contains ("Axelera", "2023", "Twente"); an abbreviation the documents define counts in
+  either form ("IPCEI AST" in "IPCEI Advanced Semiconductor Technologies").
 
 Thresholds are calibrated on the multi-document tuning questions; `devtools/calibrate_gate.py`
 prints every question's signals and the decision.
@@ -24,6 +25,7 @@ from assistant import answer_select
 from ingest.language import language_of
 from assistant.sentences import split_sentences
 from assistant.support import EQUIVALENTS, entities, missing_entities
+from index.abbreviations import with_abbreviations
 from index.lexical import Vocabulary, tokenize
 
 MIN_SIMILARITY = 0.80  # below this nothing retrieved is about the question (either language)
@@ -116,7 +118,7 @@ def _measure_part(question: str, hits: list[Any], similarity: float, vocabulary:
     best_coverage, best_missing, best_text = 0.0, tuple(sorted(words)), ""
     fewest_names: list[str] | None = None
     for hit in hits[:PASSAGES]:
-        text = passage_text(hit)
+        text = with_abbreviations(passage_text(hit), getattr(vocabulary, "abbreviations", {}))
         terms = set(tokenize(text))
         missing = [w for w in words if not _holds(terms, w)]
         coverage = coverage_of(words, terms, vocabulary)

@@ -57,14 +57,14 @@ def tokenize(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    def __init__(self, texts: list[str]):
+    def __init__(self, texts: list[str], abbreviations: dict[str, str] | None = None):
         import bm25s
 
         self.size = len(texts)
         corpus = [tokenize(t) or ["_"] for t in texts]
         # Search term -> number of records holding it: membership tells a term the corpus lacks,
         # the count how specific a term is (idf).
-        self.vocabulary = Vocabulary(Counter(token for tokens in corpus for token in set(tokens)), len(texts))
+        self.vocabulary = Vocabulary(Counter(token for tokens in corpus for token in set(tokens)), len(texts), abbreviations)
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         if corpus:  # bm25s cannot index an empty corpus (an emptied index)
             self._bm25.index(corpus, show_progress=False)
@@ -83,11 +83,13 @@ class LexicalIndex:
 
 
 class Vocabulary(Counter):
-    """Search terms with the number of records that hold each (a term's document frequency)."""
+    """Search terms with the number of records that hold each (a term's document frequency), and
+    the abbreviations the records define (short form -> long form)."""
 
-    def __init__(self, counts: Counter | None = None, records: int = 0):
+    def __init__(self, counts: Counter | None = None, records: int = 0, abbreviations: dict[str, str] | None = None):
         super().__init__(counts or {})
         self.records = records
+        self.abbreviations = abbreviations or {}
 
     def idf(self, token: str) -> float:
         """How specific a term is; a term that no record holds is the most specific of all."""

@@ -13,6 +13,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
 from ingest.language import language_of
+from index.abbreviations import definitions
 from index.lexical import LexicalIndex, Vocabulary, tokenize
 from index.listing import DocumentScope, document_scope, listing_terms
 from index.vectorstore import VectorStore
@@ -83,12 +84,13 @@ class HybridRetriever:
             if self._snapshot is None or self._snapshot.version != version:
                 records = self.store.records()
                 by_id = {p.id: p for p in records}
+                texts = [_lexical_text(p, by_id) for p in records]
                 self._snapshot = IndexSnapshot(
                     version,
                     records,
                     {p.id: i for i, p in enumerate(records)},
                     by_id,
-                    LexicalIndex([_lexical_text(p, by_id) for p in records]),
+                    LexicalIndex(texts, definitions(texts)),
                     _document_languages(records),
                 )
             return self._snapshot

@@ -256,3 +256,13 @@ def test_a_number_written_out_answers_how_many():
     # "ten minste" and the article "een" are no numbers.
     assert not answer_select.holds("amount", "De coalitie werkt ten minste met een stuurgroep.", question)
     assert answer_select.holds("amount", "Er gaat drie miljard euro naar de sector.", "Hoeveel geld gaat naar de sector?")
+
+
+def test_an_abbreviation_the_documents_define_counts_in_either_form():
+    # The paragraph never repeats "IPCEI AST"; its document's title writes it out.
+    title = "Nederlandse deelname aan het IPCEI Advanced Semiconductor Technologies"
+    hits = [FakeHit(paragraph("Op advies van de commissie heeft het kabinet elf projecten geselecteerd.", title=title))]
+    question = "Hoeveel projecten selecteerde het kabinet voor het IPCEI AST?"
+    assert "ast" in relevance.measure(question, hits, 0.9, VOCABULARY).missing_names
+    defined = Vocabulary(records=100, abbreviations={"IPCEI AST": "IPCEI Advanced Semiconductor Technologies"})
+    assert relevance.measure(question, hits, 0.9, defined).missing_names == ()

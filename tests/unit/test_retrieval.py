@@ -207,6 +207,12 @@ def test_a_paragraph_in_another_language_keeps_its_dense_rank_on_both_lists():
     assert [h.paragraph.doc_id for h in hits] == ["non-paper", "brief"]
 
 
+def test_the_retrievers_vocabulary_holds_the_definitions_of_the_indexed_records():
+    texts = ["Het Researchcentrum voor Onderwijs en Arbeidsmarkt (ROA) stelt de monitor op.", "De monitor."]
+    records = [Paragraph(f"d#{i}", "d", "d", "paragraph", i, f"alinea {i}", (1,), (), t) for i, t in enumerate(texts, 1)]
+    retriever = HybridRetriever(_RankedStore(records), FakeEmbeddings())
+    assert retriever.vocabulary().abbreviations == {"ROA": "Researchcentrum voor Onderwijs en Arbeidsmarkt"}
+
 
 def _paragraph_with_footnote(footnote_text: str) -> HybridRetriever:
     """A paragraph and its footnote, the footnote first on the dense list."""
