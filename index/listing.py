@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from index.lexical import fold, tokenize
+from index.lexical import fold, stopwords, tokenize
 from ingest.references import find_references
 
 _LISTING = re.compile(
@@ -15,8 +15,12 @@ _LISTING = re.compile(
     r"|^\s*(?:which|what)\s+(?:documents|papers|sources|reports|letters)\s+(?:mention|discuss|cover|contain|refer\s+to|talk\s+about)\b(?P<rest_en>.*)",
     re.I | re.S,
 )
-# "het rapport-Wennink", "het rapport van Wennink", "het Wennink-rapport", "de Draghi-rapportage".
-_NAMED_REPORT = re.compile(r"\brapport(?:age)?(?:-|\s+van\s+(?:de\s+|het\s+)?)(?P<a>[A-Z][\w]+)|\b(?P<b>[A-Z][\w]+)-rapport(?:age)?\b")
+# "het rapport-Wennink", "het rapport van Wennink", "het Wennink-rapport", "de Draghi-rapportage";
+# "the Wennink report", "Wennink's report", "the report by Wennink".
+_NAMED_REPORT = re.compile(
+    r"\brapport(?:age)?(?:-|\s+van\s+(?:de\s+|het\s+)?)(?P<a>[A-Z]\w+)|\b(?P<b>[A-Z]\w+)(?:-|\s+)rapport(?:age)?\b"
+    r"|\b(?P<c>[A-Z]\w+)(?:['’]s)?\s+report\b|\breport\s+(?:by|of)\s+(?:the\s+)?(?P<d>[A-Z]\w+)"
+)
 
 
 def listing_terms(question: str) -> tuple[str, ...]:
@@ -91,7 +95,9 @@ def document_scope(question: str, documents: Iterable[dict[str, Any]]) -> Docume
         start = question.find(ref.raw)
         name(ids, (start, start + len(ref.raw)) if start >= 0 else (0, 0))
     for match in _NAMED_REPORT.finditer(question):
-        author = fold(match.group("a") or match.group("b"))
+        author = fold(next(group for group in match.groups() if group))
+        if author in stopwords():  # "The report says …", "Which report …"
+            continue
         name([doc["id"] for doc in catalogue if re.search(rf"\b{re.escape(author)}\b", _described(doc))], match.span())
     for match in _DOCUMENT_BY_TITLE.finditer(question):
         ids, end = _titled(match, catalogue)

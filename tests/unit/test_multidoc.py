@@ -53,6 +53,10 @@ def test_named_documents_by_kamerstuk_reference_and_by_report_author():
     ]
     assert named_documents("Wat staat er in Kamerstuk 33 009, nr. 141 over talent?", catalogue) == ["kst-33009-141"]
     assert "rapport-wennink-2025" in named_documents("Wat zegt het rapport-Wennink over groei?", catalogue)
+    for question in ("What does the Wennink report say about growth?", "What does Wennink's report recommend?",
+                     "Which measures does the report by Wennink propose?", "Wat zegt het Wennink rapport?"):
+        assert "rapport-wennink-2025" in named_documents(question, catalogue), question
+    assert named_documents("The report says what about talent?", catalogue) == []
     assert named_documents("Wat staat er in Kamerstuk 33009 nr. 999?", catalogue) == []  # not indexed: no filter
     assert named_documents("Wat zegt het kabinet over talent?", catalogue) == []
 
