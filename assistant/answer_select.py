@@ -21,7 +21,11 @@ TYPE_BONUS = 0.03
 KINDS = (
     ("reason", re.compile(r"^\s*(?:waarom|why)\b|\b(?:waarom|why|om welke reden|for what reason)\b", re.I)),
     ("date", re.compile(r"^\s*(?:wanneer|sinds wanneer|van wanneer|when)\b|\b(?:wanneer|in welk jaar|op welke datum|when|what date|which year)\b", re.I)),
-    ("amount", re.compile(r"\b(?:hoeveel|hoe groot|hoe hard|hoe hoog|welk bedrag|welk percentage|how many|how much|how often|hoe vaak)\b", re.I)),
+    ("amount", re.compile(
+        r"\b(?:hoeveel|hoe groot|hoe hard|hoe hoog|welk bedrag|welk percentage|how many|how much|how often|hoe vaak)\b"
+        r"|\b(?:wat (?:is|was|zijn|waren) (?:het|de)|what (?:is|was|are|were) the) (?:budget|bedrag|kosten|amount|costs?)\b",
+        re.I,
+    )),
     ("place", re.compile(r"^\s*(?:waar|where)\b(?!\s*(?:over|om|voor|door|mee|aan|op|in|uit|van|naar))", re.I)),
     ("names", re.compile(r"^\s*(?:wie|who)\b|\b(?:welke (?:bedrijven|organisaties?|landen|lidstaten|partijen|ministers?|instellingen)|which (?:companies|organisations?|organizations?|countries|member states))\b", re.I)),
 )

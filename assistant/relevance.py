@@ -18,6 +18,7 @@ prints every question's signals and the decision.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from ingest.language import language_of
 from assistant.sentences import split_sentences
 from assistant.support import EQUIVALENTS, entities, missing_entities
 from index.abbreviations import with_abbreviations
-from index.lexical import Vocabulary, tokenize
+from index.lexical import Vocabulary, fold, tokenize
 
 MIN_SIMILARITY = 0.80  # below this nothing retrieved is about the question (either language)
 # A question is answered when the best sentence is this close, or when one passage holds most of
@@ -42,6 +43,7 @@ CROSS_NAMES_SIMILARITY = 0.85
 # words (idf-weighted): below it, the passage is about the question's subject, not its point.
 MIN_ANSWER_COVERAGE = 0.35
 PASSAGES = 3  # the best-covering passage is sought among this many hits
+WORD = re.compile(r"\w+")
 COMPOUND_MIN = 5  # shortest word part that counts inside a compound
 
 @dataclass(frozen=True)
@@ -124,7 +126,11 @@ def _measure_part(question: str, hits: list[Any], similarity: float, vocabulary:
         coverage = coverage_of(words, terms, vocabulary)
         if coverage > best_coverage or not best_text:
             best_coverage, best_missing, best_text = coverage, tuple(sorted(missing)), hit.paragraph.text
-        absent = [n for n in missing_entities(question, text) if n in names and not _equivalent_present(n, terms)]
+        words_of_text = set(WORD.findall(fold(text)))
+        absent = [
+            n for n in missing_entities(question, text)
+            if n in names and not _equivalent_present(n, terms) and not _compound_present(n, words_of_text, vocabulary)
+        ]
         if fewest_names is None or len(absent) < len(fewest_names):
             fewest_names = absent
     return Signals(
@@ -157,6 +163,19 @@ def _holds(terms: set[str], word: str) -> bool:
     if len(word) < COMPOUND_MIN - 1:
         return False
     return any(word in term or (len(term) >= COMPOUND_MIN and term in word) for term in terms)
+
+
+def _compound_present(name: str, words: set[str], vocabulary: Vocabulary) -> bool:
+    """A compound of a name and a common word, the name in the passage: "Brainportregio" under a
+    title naming "Brainport", "Groeifondsprojecten" in a passage of the Groeifonds' report. The
+    compound begins with a word of the passage and ends in a word of the corpus (a real compound,
+    not "Eindhovense"); whether the passage holds that word is for coverage to weigh."""
+    for word in words:
+        if len(word) >= COMPOUND_MIN and name.startswith(word) and len(name) - len(word) >= COMPOUND_MIN - 2:
+            rest = tokenize(name[len(word) :])
+            if rest and all(part in vocabulary for part in rest):
+                return True
+    return False
 
 
 def _equivalent_present(name: str, terms: set[str]) -> bool:

@@ -266,3 +266,22 @@ def test_an_abbreviation_the_documents_define_counts_in_either_form():
     assert "ast" in relevance.measure(question, hits, 0.9, VOCABULARY).missing_names
     defined = Vocabulary(records=100, abbreviations={"IPCEI AST": "IPCEI Advanced Semiconductor Technologies"})
     assert relevance.measure(question, hits, 0.9, defined).missing_names == ()
+
+
+def test_a_compound_of_a_name_and_a_corpus_word_counts_when_the_passage_names_the_name():
+    title = "Kamerstuk 33009, nr. 171: Voortgang Project Beethoven en de Brainport-actieagenda"
+    hits = [FakeHit(paragraph("De regio wil tot 2030 ongeveer 62.000 woningen bouwen.", title=title))]
+    vocabulary = Vocabulary(Counter({"regio": 5, "woning": 3}), records=100)
+    assert relevance.measure("Hoeveel woningen wil de Brainportregio bouwen?", hits, 0.9, vocabulary).missing_names == ()
+    # The rest of the name must be a word of the corpus: "Brainportfestival" is another name.
+    assert relevance.measure("Hoeveel bezoekers trok het Brainportfestival?", hits, 0.9, vocabulary).missing_names == ("brainportfestival",)
+
+
+@pytest.mark.parametrize("question", [
+    "Wat is het budget van de Brainport Development NV?", "What is the budget of the European Chips Skills Academy?",
+    "Wat zijn de kosten van de spoorknoop?",
+])
+def test_what_is_the_budget_asks_for_an_amount_of_money(question):
+    assert answer_select.expected_kind(question) == "amount" and answer_select._amount_asked(question) == "money"
+    # A passage about the thing that gives no amount of money does not answer it.
+    assert not answer_select.holds("amount", "De Brainport Development NV heeft zitting in de regiegroep.", question)
