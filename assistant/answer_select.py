@@ -39,12 +39,16 @@ NUMBER = re.compile(r"\d")
 TYPED_KINDS = ("amount", "date")
 # What a "hoeveel" asks for. Money ("hoeveel geld", "welk bedrag") is answered by an amount of
 # money; a count ("hoeveel studenten", "how many companies") by a number that is no year, day,
-# amount of money or percentage; a rise or share ("met hoeveel", "hoe hard") by any number.
+# amount of money or percentage; a rise, difference or share ("met hoeveel", "hoeveel lager",
+# "hoe hard") by any number.
 MONEY_ASKED = re.compile(
-    r"\b(?:geld|subsidie\w*|budget\w*|bedrag\w*|investering\w*|middelen|kosten|euro|money|funding|subsid\w*|costs?|investments?)\b", re.I
+    r"\b(?:geld|subsidie\w*|budget\w*|bedrag\w*|investering\w*|middelen|kosten|euro|inkomen\w*|salaris\w*"
+    r"|money|funding|subsid\w*|costs?|investments?|income|salar\w+)\b",
+    re.I,
 )
 ANY_NUMBER_ASKED = re.compile(
-    r"\b(?:procent\w*|percent\w*|aandeel|share|met hoeveel|hoe hard|hoe snel|hoe sterk|hoe groot|hoe hoog|hoe vaak|"
+    r"\b(?:procent\w*|percent\w*|aandeel|share|met hoeveel|hoeveel (?:lager|hoger|meer|minder|groter|kleiner)"
+    r"|hoe hard|hoe snel|hoe sterk|hoe groot|hoe hoog|hoe vaak|"
     r"how fast|how big|how large|how high|how often|how much)\b",
     re.I,
 )

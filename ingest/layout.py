@@ -57,6 +57,9 @@ BULLET = re.compile(r"^\s*(?:[•·▪◦‣\-–—*]|\(?[a-z]\)|\(?\d{1,2}[.)]
 SYMBOL_BULLET = re.compile(r"^[•·▪◦‣\-–—*]\s+")
 NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+(\S.*)$")
 FOOTNOTE_START = re.compile(r"^\s*(\d{1,3})\s+(\S.*)$")
+# Endnotes: a "Noten" heading after the body, then numbered notes ("1. Een overzicht …").
+NOTES_HEADING = re.compile(r"^\s*(?:noten|eindnoten|voetnoten|notes|endnotes|footnotes)\s*$", re.I)
+ENDNOTE_START = re.compile(r"^\s*(\d{1,3})[.)]?\s+(\S.*)$")
 # A row of a table as the PDF reader gives it: cells joined by " | ".
 TABLE_ROW = re.compile(r"\S \| \S")
 # A caption names a table or figure; it is text, not a heading.
@@ -66,11 +69,19 @@ CONTENTS_ENTRY = re.compile(r"(?:\s?[.·…]){4,}\s*\d{1,4}$")
 # A footnote marker glued to the end of a word or punctuation: "focus”1", "NL5", "Technologies.2".
 # Not the last part of a number: "1.2 Aanpak", "3,5 miljoen".
 GLUED_MARKER = re.compile(r"(?<=[^\s\d(\[/€$£#+\-])(?<!\d[.,])(\d{1,3})(?=[\s,;:)\]]|$)")
+# A marker after a number that ends a sentence: "in force on 21 September 2023.1 It set …". Taken
+# for the next footnote in order only: "artikel 2.1 Het" is a section number.
+# A section number starts its line ("1.2 Uitvoering"); this number follows a word.
+MARKER_AFTER_NUMBER = re.compile(r"(?<=\s)(\d+\.)(\d{1,3})(?=\s+[A-ZÀ-Ý“\"]|$)")
 # Words a sentence, heading or name does not end with: a line ending in one runs on.
 CONTINUING_WORDS = {
     "en", "of", "maar", "want", "dat", "die", "dan", "als", "de", "het", "een", "van", "in", "op", "aan", "met",
     "voor", "door", "bij", "naar", "uit", "over", "om", "te", "tot", "zoals", "waarin", "waarbij", "onder",
 }
+# Two vowels that would read as one sound: Dutch spelling writes a hyphen there in a compound
+# ("innovatie-ecosysteem", "auto-onderdelen"), and hyphenation never splits such a pair, so a
+# line-end hyphen between them is real ("cre-atief" is split between two sounds and joined again).
+VOWEL_CLASH = re.compile(r"^(?:aa|ee|ii|oo|uu|ai|au|ei|eu|ie|oe|ou|ui)$", re.I)
 SENTENCE_END = re.compile(r"[.!?…:;][”\"’')\]]*$")
 TERMINAL_END = re.compile(r"[.!?…][”\"’')\]]*$")
 
@@ -202,6 +213,7 @@ def _separate(
     pending_markers: list[str] = []
     page = 1
     interrupted = False
+    endnotes = False  # inside the notes that follow a "Noten" heading
     for raw in raw_blocks:
         if raw is None:
             interrupted = True
@@ -226,7 +238,11 @@ def _separate(
                 if not kept or _is_furniture(RawBlock(kept), metadata, meta_pages):
                     continue
                 raw = RawBlock(kept)
-        notes, rest = _footnotes_in(raw, pending_markers)
+        if len(raw.lines) == 1 and NOTES_HEADING.match(first):
+            endnotes = True
+            continue
+        notes, rest = _footnotes_in(raw, pending_markers, ENDNOTE_START if endnotes else FOOTNOTE_START)
+        endnotes = endnotes and bool(notes)
         if notes:
             footnotes.extend(notes)
             last = max(int(n.footnote_number) for n in notes)
@@ -245,6 +261,7 @@ def _separate(
         body.append(raw)
         for text in raw.text_lines:
             pending_markers.extend(m.group(1) for m in GLUED_MARKER.finditer(text))
+            pending_markers.extend(m.group(2) for m in MARKER_AFTER_NUMBER.finditer(text))
     return body, footnotes
 
 
@@ -294,20 +311,25 @@ def _record(metadata: dict[str, str], meta_pages: list[int], key: str, value: st
         meta_pages.append(page)
 
 
-def _footnotes_in(raw: RawBlock, pending_markers: list[str]) -> tuple[list[Block], RawBlock | None]:
+def _footnotes_in(
+    raw: RawBlock, pending_markers: list[str], note_start: re.Pattern[str] = FOOTNOTE_START
+) -> tuple[list[Block], RawBlock | None]:
     """The footnotes of a footnote block, and the body text that follows them in the same block.
 
     Extracted text often has no blank line between a page's last footnote and the next page's
     first line; that line then starts indented, where a footnote's own continuation lines do not.
+    `note_start`: how a note begins ("1 Kamerstuk …" at a page's foot, "1. Een …" as an endnote).
     """
-    start = FOOTNOTE_START.match(raw.lines[0].text)
-    if not start or start.group(1) not in pending_markers:
+    start = note_start.match(raw.lines[0].text)
+    # A page's foot holds notes only for markers seen above it; under a "Noten" heading the
+    # numbered items are notes (a marker after a number, "in 2023.1", is not seen as one).
+    if not start or (note_start is FOOTNOTE_START and start.group(1) not in pending_markers):
         return [], None
     notes: list[tuple[str, list[Line]]] = []
     expected = int(start.group(1))
     rest: RawBlock | None = None
     for index, line in enumerate(raw.lines):
-        match = FOOTNOTE_START.match(line.text)
+        match = note_start.match(line.text)
         if match and int(match.group(1)) == expected:
             notes.append((match.group(1), [Line(match.group(2), line.page)]))
             expected += 1
@@ -501,12 +523,14 @@ def _unwrap(lines: list[str]) -> str:
             continue
         # Only the tail: the text grows line by line, and a long paragraph must stay linear.
         hyphenated = re.search(r"(\w+)-$", text[-80:]) if text.endswith("-") else None
-        if hyphenated and re.match(r"^[a-zà-ÿ]", line):
+        if hyphenated and re.match(r"^[A-ZÀ-Ý]", line):
+            text = f"{text}{line}"  # "Noord-Brabant", "Zuid-Korea"
+        elif hyphenated and re.match(r"^[a-zà-ÿ]", line):
             next_word = re.match(r"^(\w+)", line).group(1)
             if next_word in {"en", "of", "tot", "t/m"}:
                 text = f"{text} {line}"  # "onderwijs- en kennisinstellingen"
-            elif re.search(r"[A-Z0-9]$", hyphenated.group(1)):
-                text = f"{text}{line}"  # "EU-landen", "5G-netwerk"
+            elif re.search(r"[A-Z0-9]$", hyphenated.group(1)) or VOWEL_CLASH.match(hyphenated.group(1)[-1] + next_word[0]):
+                text = f"{text}{line}"  # "EU-landen", "5G-netwerk", "innovatie-ecosysteem"
             else:
                 text = f"{text[:-1]}{line}"
         else:
@@ -525,7 +549,14 @@ def _mark_markers(text: str, open_numbers: set[str]) -> str:
             return mark(number)
         return match.group(0)
 
-    return GLUED_MARKER.sub(replace, text)
+    def replace_after_number(match: re.Match[str]) -> str:
+        unplaced = sorted((int(n) for n in open_numbers - found if n.isdigit()))
+        if unplaced and match.group(2) == str(unplaced[0]):
+            found.add(match.group(2))
+            return match.group(1) + mark(match.group(2))
+        return match.group(0)
+
+    return MARKER_AFTER_NUMBER.sub(replace_after_number, GLUED_MARKER.sub(replace, text))
 
 
 def _letterhead_block(metadata: dict[str, str], pages: list[int]) -> Block | None:

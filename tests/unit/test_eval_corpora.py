@@ -299,3 +299,22 @@ def test_every_source_survives_ingest_of_each_alternative_format(name, key):
     document = load_document(path, MAX_BYTES)
     assert document.id == path.stem
     assert lost_sources(name, document) == {}
+
+
+def lost_notes(name: str, document) -> dict[str, list[str]]:
+    """The document's notes that are no footnote record, and footnotes that no paragraph references."""
+    notes = sorted(norm(n["text"]) for b in eval_set(name).docs[document.id]["blocks"] for n in b["notes"])
+    footnotes = [p for p in document.paragraphs if p.kind == "footnote"]
+    return {
+        "missing": [n for n in notes if n not in {norm(p.text) for p in footnotes}],
+        "unreferenced": [p.text for p in footnotes if not p.referenced_by],
+    }
+
+
+@pytest.mark.parametrize("name,key", [p for p in _files("corpus/*") if not p.values[1].endswith(".txt")] + _files("formats/*/*"))
+def test_every_note_is_a_footnote_referenced_where_it_was_in_every_format(name, key):
+    """Page-foot notes (LibreOffice), endnotes under "Noten" (Chromium's two-column print), HTML
+    note links, DOCX footnotes, Kamerstuk XML: each note is a footnote of the paragraph citing it."""
+    path = EVAL / name / key
+    document = load_document(path, MAX_BYTES)
+    assert lost_notes(name, document) == {"missing": [], "unreferenced": []}

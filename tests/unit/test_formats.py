@@ -203,3 +203,21 @@ def test_utf8_bom_and_crlf():
     document = parse_bytes(data, "text", "bom.txt", "bom")
     assert document.metadata["betreft"] == "Test"
     assert [p.text for p in document.paragraphs][-1] == "Eén alinea met één zin."
+
+
+def test_html_note_links_are_footnotes_of_the_paragraph_citing_them():
+    # Pandoc's markup: a raised link to the note, the notes in a list at the end with a back link.
+    html = (
+        "<html><body><main><p>De Semicon Coalition is in 2025 opgericht."
+        '<a href="#fn1" class="footnote-ref" id="fnref1" role="doc-noteref"><sup>1</sup></a> Zij telt negen lidstaten.</p>'
+        '<p>Zie <a href="#sectie-2">sectie 2</a>.</p><h2 id="sectie-2">Noten</h2>'
+        '<section class="footnotes" role="doc-endnotes"><hr /><ol><li id="fn1"><p>Kamerstuk 21 501-30, nr. 600.'
+        '<a href="#fnref1" class="footnote-back" role="doc-backlink">↩︎</a></p></li></ol></section></main></body></html>'
+    ).encode()
+    document = parse_bytes(html, "html", "notes.html", "notes")
+    paragraph, footnote = document.paragraphs[0], next(p for p in document.paragraphs if p.kind == "footnote")
+    assert paragraph.text == "De Semicon Coalition is in 2025 opgericht. Zij telt negen lidstaten."
+    assert (footnote.text, footnote.anchor) == ("Kamerstuk 21 501-30, nr. 600.", "De Semicon Coalition is in 2025 opgericht.")
+    assert paragraph.footnote_refs == (footnote.id,) and footnote.referenced_by == (paragraph.id,)
+    assert not any(p.text == "Noten" for p in document.paragraphs)
+    assert any(p.text == "Zie sectie 2." for p in document.paragraphs)  # a link to a heading is no note

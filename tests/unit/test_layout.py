@@ -266,6 +266,12 @@ def test_hyphenation_is_undone_but_real_hyphens_stay():
     assert "in- en uitvoer" in record.text
 
 
+def test_a_line_end_hyphen_stays_before_a_capital_and_between_vowels_read_as_one():
+    text = "De provincie Noord-\nBrabant bouwt een innovatie-\necosysteem met auto-\nonderdelen, heel cre-\natief.\n"
+    record = parse_text(text, "x.txt", "x").paragraphs[0]
+    assert record.text == "De provincie Noord-Brabant bouwt een innovatie-ecosysteem met auto-onderdelen, heel creatief."
+
+
 def test_a_report_signed_with_name_place_and_date_names_its_signatory():
     text = (
         "Advies over de toekomst\n\nIk adviseer het kabinet om te investeren in het verdienvermogen.\n\n"
@@ -408,6 +414,39 @@ def test_footnotes_alike_on_several_pages_are_not_furniture():
     layout = parse_pages(pages, pages_known=True)
     notes = [(b.footnote_number, b.text) for b in layout.blocks if b.kind == "footnote"]
     assert notes == [("1", "Kamerstuk 33 009 nr. 141"), ("2", "Kamerstuk 33 009 nr. 140")]
+
+
+def test_endnotes_under_a_notes_heading_are_footnotes_linked_to_their_markers():
+    # A report printed with its notes at the end ("Noten", "1. …"), as Chromium prints a report.
+    pages = [
+        "1. Inleiding\n\nVoor dit advies heb ik met ruim 250 mensen gesproken.1 Ik dank hen.\n\n"
+        "De uitgaven lopen rond 2035 uiteen.2",
+        "2. Tot slot\n\nAfwachten is de duurste optie.\n\nNoten\n\n"
+        "1. Een overzicht van de gesprekspartners\nstaat in bijlage B.\n2. De bedragen zijn in prijzen van 2025.",
+    ]
+    document = parse_text("\f".join(pages), "x", "x")
+    notes = {p.label: p for p in document.paragraphs if p.kind == "footnote"}
+    assert [(p.text, p.page) for p in notes.values()] == [
+        ("Een overzicht van de gesprekspartners staat in bijlage B.", 2), ("De bedragen zijn in prijzen van 2025.", 2),
+    ]
+    assert one(document, "250 mensen").text == "Voor dit advies heb ik met ruim 250 mensen gesproken. Ik dank hen."
+    assert one(document, "250 mensen").footnote_refs == (notes["voetnoot 1"].id,)
+    assert notes["voetnoot 1"].anchor == "Voor dit advies heb ik met ruim 250 mensen gesproken."
+    assert not any(p.text == "Noten" or p.kind == "list_item" for p in document.paragraphs)
+
+
+def test_a_marker_after_a_year_that_ends_a_sentence_is_a_marker():
+    pages = ["The Chips Act entered into force on 21 September 2023.1 It set an ambition.\n\n"
+             "1 Regulation (EU) 2023/1781.\n", "1.2 Uitvoering\n\nDe uitvoering start in 2026."]
+    document = parse_text("\f".join(pages), "x", "x")
+    assert one(document, "entered into force").text == "The Chips Act entered into force on 21 September 2023. It set an ambition."
+    assert one(document, "Regulation").kind == "footnote" and one(document, "Regulation").referenced_by
+    assert one(document, "Uitvoering").kind == "heading"  # a section number at a line's start is no marker
+
+
+def test_a_numbered_list_after_the_body_without_a_notes_heading_stays_a_list():
+    document = parse_text("De doelen zijn:\n\n1. meer technici;\n2. meer leraren.\n", "x", "x")
+    assert not any(p.kind == "footnote" for p in document.paragraphs)
 
 
 def test_a_number_that_is_no_footnote_marker_stays():
