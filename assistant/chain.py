@@ -346,6 +346,9 @@ def format_answer(state: ChainState) -> Answer:
     for quote in extractive.select_quotes(state.scored, relevance=state.relevance):
         paragraph = quote.paragraph
         block = f"{quote_intro(paragraph, quote.text, language)} {quoted(quote.text)} [{_cite(citations, paragraph)}]"
+        # "… vier criteria gehanteerd:" says what follows; the items are the answer.
+        for item in _announced_items(state.hits, paragraph) if quote.text.rstrip().endswith(":") else ():
+            block += f"\n- {quoted(item.text)} [{_cite(citations, item)}]"
         if paragraph.kind == "footnote" and paragraph.anchor:
             referencing = _referencing(state.hits, paragraph)
             if referencing is not None:
@@ -366,6 +369,14 @@ def quoted(text: str) -> str:
     """Verbatim text in quotation marks; text that itself opens with one ("“De Route naar 2035” is …")
     is shown as it is, not as ““De Route…"."""
     return text if text[:1] in OPENING_QUOTES else f"“{text}”"
+
+
+def _announced_items(hits: list[Hit], paragraph: Paragraph) -> list[Paragraph]:
+    """The list items that the paragraph announces (linked to it by the retriever)."""
+    for hit in hits:
+        if hit.paragraph.id == paragraph.id:
+            return [p for p in hit.context if p.kind == "list_item"]
+    return []
 
 
 def _referencing(hits: list[Hit], footnote: Paragraph) -> Paragraph | None:

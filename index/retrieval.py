@@ -66,6 +66,8 @@ class IndexSnapshot:
     by_id: dict[str, Paragraph]
     lexical: LexicalIndex
     languages: dict[str, str]  # doc id -> 'nl' or 'en'
+    # A paragraph announcing a list ("… vier criteria gehanteerd:") -> its items, and each item -> it.
+    lists: dict[str, tuple[str, ...]]
 
 
 class HybridRetriever:
@@ -92,6 +94,7 @@ class HybridRetriever:
                     by_id,
                     LexicalIndex(texts, definitions(texts)),
                     _document_languages(records),
+                    _lists(records),
                 )
             return self._snapshot
 
@@ -122,7 +125,7 @@ class HybridRetriever:
             return []
         terms = listing_terms(query)
         if terms:
-            return self._mentions(terms, records, by_id, lexical, documents, max(k, MAX_LISTED))
+            return self._mentions(terms, current, documents, max(k, MAX_LISTED))
         if documents is None:
             scope = self.scope(query)
             allowed, query = set(scope.documents), scope.topic
@@ -171,17 +174,15 @@ class HybridRetriever:
                 continue
             seen_tokens.append(tokens)
             lexical_score = float(bm25[positions[pid]]) if pid in positions else 0.0
-            hits.append(Hit(paragraph, fused[pid], dense.get(pid, 0.0), lexical_score, _linked(paragraph, by_id)))
+            hits.append(Hit(paragraph, fused[pid], dense.get(pid, 0.0), lexical_score, _linked(paragraph, by_id, current.lists)))
             if len(hits) >= k:
                 break
         return hits
 
-    def _mentions(
-        self, terms: tuple[str, ...], records: list[Paragraph], by_id: dict[str, Paragraph], lexical: LexicalIndex,
-        documents: list[str] | None, n: int,
-    ) -> list[Hit]:
+    def _mentions(self, terms: tuple[str, ...], current: IndexSnapshot, documents: list[str] | None, n: int) -> list[Hit]:
         """Each document's best paragraph holding every term: a lexical query over all documents,
         grouped per document (what dense similarity cannot promise: that the word is there)."""
+        records, by_id, lexical = current.records, current.by_id, current.lexical
         per_term = [lexical.term_scores([t]) for t in terms]
         holds_all = np.logical_and.reduce([scores > 0 for scores in per_term])
         total = np.sum(per_term, axis=0) * holds_all
@@ -193,7 +194,7 @@ class HybridRetriever:
             if doc_id not in best or total[index] > total[best[doc_id]]:
                 best[doc_id] = int(index)
         ranked = sorted(best.values(), key=lambda i: -total[i])[:n]
-        return [Hit(records[i], float(total[i]), 0.0, float(total[i]), _linked(records[i], by_id)) for i in ranked]
+        return [Hit(records[i], float(total[i]), 0.0, float(total[i]), _linked(records[i], by_id, current.lists)) for i in ranked]
 
 
 def _document_languages(records: list[Paragraph]) -> dict[str, str]:
@@ -247,10 +248,30 @@ def _top(scores: np.ndarray, n: int) -> list[int]:
     return [int(i) for i in order if scores[i] > 0]
 
 
-def _linked(paragraph: Paragraph, by_id: dict[str, Paragraph]) -> tuple[Paragraph, ...]:
-    """A footnote brings the paragraph that references it, a paragraph its footnotes."""
+def _linked(paragraph: Paragraph, by_id: dict[str, Paragraph], lists: dict[str, tuple[str, ...]]) -> tuple[Paragraph, ...]:
+    """A footnote brings the paragraph that references it, a paragraph its footnotes; a paragraph
+    announcing a list its items, an item the paragraph announcing it."""
     ids = paragraph.referenced_by if paragraph.kind == "footnote" else paragraph.footnote_refs
-    return tuple(by_id[i] for i in ids if i in by_id)
+    return tuple(by_id[i] for i in (*ids, *lists.get(paragraph.id, ())) if i in by_id)
+
+
+def _lists(records: list[Paragraph]) -> dict[str, tuple[str, ...]]:
+    """The list items that follow a paragraph ending in a colon (footnotes between them aside),
+    in document order; and for each item, that paragraph."""
+    lists: dict[str, tuple[str, ...]] = {}
+    for index, paragraph in enumerate(records):
+        if paragraph.kind != "paragraph" or not paragraph.text.rstrip().endswith(":"):
+            continue
+        items = []
+        for following in records[index + 1 :]:
+            if following.doc_id != paragraph.doc_id or following.kind not in ("list_item", "footnote"):
+                break
+            if following.kind == "list_item":
+                items.append(following.id)
+        if items:
+            lists[paragraph.id] = tuple(items)
+            lists.update((item, (paragraph.id,)) for item in items)
+    return lists
 
 
 class ParagraphRetriever(BaseRetriever):

@@ -565,3 +565,25 @@ def test_a_quote_that_opens_with_a_quotation_mark_gets_no_second_one():
     assert chain.quoted("De Route naar 2035 is ingezet.") == "“De Route naar 2035 is ingezet.”"
     assert chain.quoted("“De Route naar 2035” is ingezet.") == "“De Route naar 2035” is ingezet."
     assert chain.quoted('"Chips" zijn overal.') == '"Chips" zijn overal.'
+
+
+def test_a_quote_announcing_a_list_brings_its_items_each_cited(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "criteria.txt").write_text(
+        "Criteria voor sleuteltechnologie\n\n"
+        "Bij de selectie van de sleuteltechnologieen hanteert het kabinet drie criteria:\n\n"
+        "- de bijdrage aan het verdienvermogen van Nederland;\n- de hulp bij maatschappelijke uitdagingen;\n"
+        "- het belang voor de nationale veiligheid.\n\nDe strategie wordt elke twee jaar herzien.\n",
+        encoding="utf-8",
+    )
+    settings = Settings(home=tmp_path / "home", corpus_dir=corpus, embedding_model="fake", backend="extractive")
+    assistant = Assistant(settings, embeddings=FakeEmbeddings())
+    assistant.ingest()
+    answer = assistant.ask("Welke criteria hanteert het kabinet bij de selectie van de sleuteltechnologieen?")
+    assert answer.answer.splitlines()[1:] == [
+        "- “de bijdrage aan het verdienvermogen van Nederland;” [2]",
+        "- “de hulp bij maatschappelijke uitdagingen;” [3]",
+        "- “het belang voor de nationale veiligheid.” [4]",
+    ]
+    assert [c.label for c in answer.citations] == ["alinea 1", "opsommingspunt 1", "opsommingspunt 2", "opsommingspunt 3"]

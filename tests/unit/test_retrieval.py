@@ -240,3 +240,17 @@ def test_a_footnote_keeps_its_place_when_it_adds_a_word_of_the_question_to_its_a
     # "coalitie" is in the anchor as well: found through it. "Nederland" is the footnote's own.
     assert retriever.search("Wanneer is de coalitie opgericht?", 2)[0].paragraph.id == "brief#1"
     assert retriever.search("Welke landen richtten met Nederland de coalitie op?", 2)[0].paragraph.id == "brief#2"
+
+
+def test_a_paragraph_announcing_a_list_and_its_items_bring_each_other():
+    def record(n: int, kind: str, text: str) -> Paragraph:
+        return Paragraph(f"d#{n}", "d", "d", kind, n, f"{kind} {n}", (1,), (), text)
+
+    intro = record(1, "paragraph", "De strategie hanteert drie criteria:")
+    records = [
+        intro, record(2, "footnote", "Zie de bijlage."), record(3, "list_item", "het verdienvermogen;"),
+        record(4, "list_item", "de veiligheid."), record(5, "paragraph", "Een nieuwe alinea."), record(6, "list_item", "los punt"),
+    ]
+    lists = HybridRetriever(_RankedStore(records), FakeEmbeddings()).snapshot().lists
+    assert lists == {"d#1": ("d#3", "d#4"), "d#3": ("d#1",), "d#4": ("d#1",)}
+
