@@ -24,7 +24,7 @@ SETS = {
 # below issue 11's targets (recall@1 0.9, recall@5 0.98, MRR 0.93, accuracy 0.9, citation hit 0.95,
 # refusals 0.9, false refusals 0.05):
 # multidoc 0.864/0.955/0.894, answers 0.909, citations 0.955, refusals 0.875, false refusals 0.0;
-# own_multidoc 0.818/0.909/0.852, answers 0.727, citations 0.773, refusals 0.75, false refusals 0.0;
+# own_multidoc 0.818/0.909/0.852, answers 0.727, citations 0.773, refusals 0.875, false refusals 0.0;
 # claims 1.0 (multidoc) and 0.875 (own_multidoc).
 RETRIEVAL_FLOORS = {
     "multidoc": {"recall@1": 0.85, "recall@5": 0.93, "mrr": 0.88},
@@ -32,9 +32,22 @@ RETRIEVAL_FLOORS = {
 }
 ANSWER_FLOORS = {
     "multidoc": {"accuracy": 0.88, "citation_hit": 0.93, "refusal_accuracy": 0.85, "claims_accuracy": 0.95},
-    "own_multidoc": {"accuracy": 0.7, "citation_hit": 0.75, "refusal_accuracy": 0.7, "claims_accuracy": 0.85},
+    "own_multidoc": {"accuracy": 0.7, "citation_hit": 0.75, "refusal_accuracy": 0.8, "claims_accuracy": 0.85},
 }
 FALSE_REFUSAL_CEILING = {"multidoc": 0.05, "own_multidoc": 0.05}
+# The probes (eval/probes, written after the tuning; see its README), against the same corpora.
+# Measured 2 Dec 2026: shared corpus accuracy 0.913, citation hit 0.913, refusals 0.875, false
+# refusals 0.0, claims 0.875; own corpus accuracy 0.909, citation hit 0.909, refusals 1.0, false
+# refusals 0.091.
+PROBES = {
+    "multidoc": (EVAL / "probes" / "multidoc_qa.jsonl", EVAL / "probes" / "multidoc_claims.jsonl"),
+    "own_multidoc": (EVAL / "probes" / "own_multidoc_qa.jsonl", None),
+}
+PROBE_FLOORS = {
+    "multidoc": {"accuracy": 0.88, "citation_hit": 0.88, "refusal_accuracy": 0.85, "claims_accuracy": 0.85},
+    "own_multidoc": {"accuracy": 0.88, "citation_hit": 0.88, "refusal_accuracy": 0.9},
+}
+PROBE_FALSE_REFUSAL_CEILING = {"multidoc": 0.05, "own_multidoc": 0.1}
 
 
 @pytest.fixture(scope="session")
@@ -97,3 +110,14 @@ def test_a_named_document_and_a_listing_question_on_a_real_corpus(corpus_assista
     answer = assistant.ask("Welke documenten noemen Beethoven?")
     cited = {c.doc_id for c in answer.citations}
     assert answer.answerable and {"kst-33009-159", "kst-33009-166"} <= cited
+
+
+@pytest.mark.parametrize("name", list(PROBES))
+def test_the_probes_hold_their_floors(corpus_assistants, name):
+    qa, claims = PROBES[name]
+    figures, _ = evaluate.run_evaluation(corpus_assistants(name), qa, claims, None, "extractive", False)
+    print("probes", name, figures)
+    for metric, floor in PROBE_FLOORS[name].items():
+        assert figures["answers"][metric] >= floor, (metric, figures["answers"])
+    assert figures["answers"]["false_refusal"] <= PROBE_FALSE_REFUSAL_CEILING[name], figures["answers"]
+

@@ -318,3 +318,20 @@ def test_every_note_is_a_footnote_referenced_where_it_was_in_every_format(name, 
     path = EVAL / name / key
     document = load_document(path, MAX_BYTES)
     assert lost_notes(name, document) == {"missing": [], "unreferenced": []}
+
+
+@pytest.mark.parametrize("name,probes", [("multidoc", "multidoc"), ("own_multidoc", "own_multidoc")])
+def test_probes_have_verbatim_sources_and_facts(name, probes):
+    """eval/probes: the team's questions on each corpus (see its README), held to the same source rules."""
+    s = eval_set(name)
+    problems = []
+    for kind in ("qa", "claims"):
+        path = EVAL / "probes" / f"{probes}_{kind}.jsonl"
+        for item in jsonl(path) if path.exists() else []:
+            if item.get("answerable", True) and item.get("source"):
+                found, unit = source_problems(s, f"{kind} {item['id']}", item["source"], item["doc"])
+                problems += found
+                # A list's items hold its facts: the whole document counts ("Welke criteria …?").
+                text = s.corpus_texts().get(item["doc"], unit or "")
+                problems += [f"{item['id']}: fact {f!r}" for f in item.get("facts", []) if not any(norm(a) in text for a in f.split("|"))]
+    assert problems == []
