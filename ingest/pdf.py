@@ -38,6 +38,8 @@ Warn = Callable[[str], None]
 
 LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
 # What a lone list label looks like: its text sits a gap to the right, yet belongs to it.
+# Symbol's bullet (U+F0B7) and Wingdings' square, diamond, arrow and check bullets.
+SYMBOL_FONT_BULLETS = frozenset("\uf0b7\uf0a7\uf0a8\uf076\uf0d8\uf0e0\uf0fc\uf06e\uf071")
 LABEL = re.compile(r"^(?:[•·▪◦‣\-–—*]|\(?[a-z0-9]{1,2}[.)])$")
 # A footnote marker is a superscript this much smaller than the text it sits in.
 MARKER_SCALE = 0.85
@@ -288,8 +290,9 @@ def _atom(line) -> Atom | None:
             close()
             glyphs.append(Glyph(text, item.x0, item.x1, True))
             continue
-        # WinAnsiEncoding has the bullet at code 127 too (unmapped: pdfminer says "(cid:127)").
-        text = "•" if text in ("\x7f", "(cid:127)") else LIGATURES.get(text, text)
+        # WinAnsiEncoding has the bullet at code 127 too (unmapped: pdfminer says "(cid:127)"); Word
+        # and LibreOffice set bullets in the Symbol or Wingdings font, at private-use code points.
+        text = "•" if text in ("\x7f", "(cid:127)") or text in SYMBOL_FONT_BULLETS else LIGATURES.get(text, text)
         if not run:
             run_x0 = item.x0
         run.append(text)

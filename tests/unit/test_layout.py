@@ -272,6 +272,28 @@ def test_a_line_end_hyphen_stays_before_a_capital_and_between_vowels_read_as_one
     assert record.text == "De provincie Noord-Brabant bouwt een innovatie-ecosysteem met auto-onderdelen, heel creatief."
 
 
+def test_a_line_end_hyphen_is_decided_by_how_the_document_writes_the_word_elsewhere():
+    text = (
+        "Ruim een derde komt van mkb-bedrijven en startups, en de halfgeleider-\nindustrie groeit. Ook andere\n"
+        "mkb-\nbedrijven doen mee, net als de Mbo-\ninstellingen naast de mbo-opleidingen.\n"
+    )
+    record = parse_text(text, "x.txt", "x").paragraphs[0]
+    assert "halfgeleiderindustrie groeit" in record.text
+    assert "Ook andere mkb-bedrijven" in record.text and "de Mbo-instellingen" in record.text
+
+
+def test_a_short_line_ends_its_paragraph_only_if_the_next_word_would_have_fitted():
+    # A narrow column: "Procedures" did not fit after "geworden.", so the paragraph goes on.
+    column = (
+        "De Nederlandse overheid is in de afgelopen\njaren te risicomijdend geworden.\n"
+        "Procedures zijn te vaak een doel op zich\ngeworden, ten koste van de resultaten.\n"
+        "Het kabinet moet koers houden en dat kan\nals het tempo maakt.\nDit is een nieuwe alinea hier.\n"
+    )
+    texts = [p.text for p in parse_text(column, "x.txt", "x").paragraphs]
+    assert texts[0].startswith("De Nederlandse overheid") and "geworden. Procedures zijn" in texts[0]
+    assert texts[-1] == "Dit is een nieuwe alinea hier."
+
+
 def test_a_report_signed_with_name_place_and_date_names_its_signatory():
     text = (
         "Advies over de toekomst\n\nIk adviseer het kabinet om te investeren in het verdienvermogen.\n\n"
