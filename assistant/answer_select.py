@@ -32,7 +32,11 @@ KINDS = (
 REASON = re.compile(r"\b(?:omdat|doordat|want|aangezien|vanwege|dankzij|zodat|teneinde|because|since|due to|owing to)\b", re.I)
 CONCLUSION = re.compile(r"^\s*(?:daarom|hierom|om die reden|dat is (?:de reden|waarom)|therefore|that is why|hence)\b", re.I)
 MONTHS = r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|january|february|march|may|june|july|august|october)"
-DATE = re.compile(rf"\b\d{{1,2}} {MONTHS}\b|\b{MONTHS} (?:19|20)\d\d\b|\b(?:begin|eind|medio|najaar|voorjaar|zomer|winter|sinds|in|vanaf|tot) (?:19|20)\d\d\b", re.I)
+DATE = re.compile(
+    rf"\b\d{{1,2}} {MONTHS}\b|\b{MONTHS} (?:19|20)\d\d\b"
+    r"|\b(?:begin|eind|medio|najaar|voorjaar|zomer|winter|sinds|in|vanaf|tot)(?: van)? (?:19|20)\d\d\b",
+    re.I,
+)
 NUMBER = re.compile(r"\d")
 # Kinds whose answer has a form that can be checked (a number, a date): in the sentences a quote
 # would show, by the gate and by typed selection alike.
@@ -43,18 +47,21 @@ TYPED_KINDS = ("amount", "date")
 # "hoe hard") by any number.
 MONEY_ASKED = re.compile(
     r"\b(?:geld|subsidie\w*|budget\w*|bedrag\w*|investering\w*|middelen|kosten|euro|inkomen\w*|salaris\w*"
+    r"|toekenning\w*|bijdrage\w*|reservering\w*|financiering\w*|begroting\w*"
     r"|money|funding|subsid\w*|costs?|investments?|income|salar\w+)\b",
     re.I,
 )
 ANY_NUMBER_ASKED = re.compile(
     r"\b(?:procent\w*|percent\w*|aandeel|share|met hoeveel|hoeveel (?:lager|hoger|meer|minder|groter|kleiner)"
+    r"|hoeveel (?:bedraagt|bedroeg|bedragen|bedroegen)"
     r"|hoe hard|hoe snel|hoe sterk|hoe groot|hoe hoog|hoe vaak|"
     r"how fast|how big|how large|how high|how often|how much)\b",
     re.I,
 )
 COUNT_ASKED = re.compile(r"\b(?:hoeveel|how many)\b", re.I)
-# A number written out ("drie keer per jaar", "twelve projects") is a number too; "een"/"one" are
-# left out (far more often an article or a pronoun), and so is "ten" ("ten minste").
+# A number written out ("drie keer per jaar", "twelve projects") is a number too, a share too
+# ("een derde", "de helft": answering "met hoeveel", "welk aandeel", not "hoeveel studenten");
+# "een"/"one" are left out (far more often an article or a pronoun), and so is "ten" ("ten minste").
 _UNITS_NL = r"(?:twee|drie|vier|vijf|zes|zeven|acht|negen)"
 _UNITS_EN = r"(?:two|three|four|five|six|seven|eight|nine)"
 NUMBER_WORD = (
@@ -62,8 +69,11 @@ NUMBER_WORD = (
     rf"|(?:(?:een|vier|vijf|zes|zeven|acht|negen)en|(?:twee|drie)ën)?(?:twintig|dertig|veertig|vijftig|zestig|zeventig|tachtig|negentig)"
     rf"|{_UNITS_NL}?(?:honderd|duizend)"
     rf"|{_UNITS_EN}|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
-    rf"|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-{_UNITS_EN})?|dozen|hundred|thousand)"
+    rf"|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-{_UNITS_EN})?|dozen|hundred|thousand"
+    # A share in words: "een derde van de promovendi", "de helft", "driekwart", "a third of".
+    rf"|(?<=een )(?:derde|vierde|vijfde|kwart)|(?<=twee )derde|(?<=de )helft|driekwart|(?<=a )(?:third|quarter)|half)"
 )
+FRACTION = re.compile(r"derde|vierde|vijfde|kwart|helft|driekwart|third|quarter|half", re.I)
 AMOUNT = re.compile(rf"(?P<currency>(?:€|EUR)\s?)?(?P<number>\d+(?:[.,]\d+)*|\b{NUMBER_WORD}\b)", re.I)
 MONEY_AFTER = re.compile(
     r"\s*(?:(?:tot|to|en|and|-|–)\s*\d+(?:[.,]\d+)*\s*)?(?:(?:miljoen|miljard|million|billion|mln|mld)\b\s*(?:euro|EUR)?|euro\b|EUR\b|€)", re.I
@@ -120,7 +130,7 @@ def _amounts(sentence: str) -> list[tuple[str, str]]:
         number, rest = match.group("number"), sentence[match.end() :]
         if match.group("currency") or MONEY_AFTER.match(rest):
             form = "money"
-        elif SHARE_AFTER.match(rest):
+        elif SHARE_AFTER.match(rest) or FRACTION.fullmatch(number):
             form = "share"
         elif DAY_AFTER.match(rest):
             form = "day"

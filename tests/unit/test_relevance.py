@@ -285,3 +285,16 @@ def test_what_is_the_budget_asks_for_an_amount_of_money(question):
     assert answer_select.expected_kind(question) == "amount" and answer_select._amount_asked(question) == "money"
     # A passage about the thing that gives no amount of money does not answer it.
     assert not answer_select.holds("amount", "De Brainport Development NV heeft zitting in de regiegroep.", question)
+
+
+@pytest.mark.parametrize("kind, question, sentence", [
+    ("date", "Wanneer verschijnt de voortgangsrapportage?", "De rapportage verschijnt in het voorjaar van 2026."),
+    ("amount", "Hoeveel bedraagt de toekenning aan Quantum Delta NL?", "Quantum Delta NL kreeg een toekenning van 615 miljoen euro."),
+    ("amount", "Hoe groot is het aandeel van de promovendi uit het buitenland?", "Ruim een derde van de promovendi komt van buiten Nederland."),
+])
+def test_dates_amounts_and_shares_in_the_forms_documents_write_them(kind, question, sentence):
+    assert answer_select.expected_kind(question) == kind and answer_select.holds(kind, sentence, question)
+
+
+def test_a_share_in_words_does_not_answer_how_many():
+    assert not answer_select.holds("amount", "De helft van het budget gaat naar talent.", "Hoeveel studenten beginnen er?")
