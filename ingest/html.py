@@ -76,7 +76,7 @@ def _notes(soup) -> dict[str, tuple[object, str]]:
         if target is None or link in target.descendants:
             continue
         for back in target.find_all("a", href=re.compile(r"^#.")):
-            if BACKLINK.fullmatch(back.get_text()) or back.get_text().strip() in ("", "↩", "↩︎"):
+            if not back.get_text().strip() or BACKLINK.fullmatch(back.get_text()):
                 back.decompose()
         text = normalize_space(target.get_text(" "))
         if text:
