@@ -18,6 +18,8 @@ from ingest.errors import UserError
 
 log = logging.getLogger(__name__)
 
+REBUILT_DAMAGED = "De index was beschadigd (een eerdere ingest is afgebroken) en is opnieuw opgebouwd uit de documenten."
+
 
 def _settings_options(func: Any) -> Any:
     """One option per setting, with its help text, environment variable and default."""
@@ -130,6 +132,13 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool, as_json: 
         sys.exit(1)
 
 
+def _ensure_index(assistant: Any) -> None:
+    """Build the index on first use, or again when it is damaged; only the repair is worth a word."""
+    result = assistant.ensure_index()
+    if result is not None and result.rebuilt_damaged:
+        click.echo(REBUILT_DAMAGED, err=True)
+
+
 def _print_summary(summary: dict[str, Any]) -> None:
     line = f"{summary['documents']} documenten, {summary['paragraphs']} paragrafen ({summary['footnotes']} voetnoten)"
     if "embedded" in summary:
@@ -139,6 +148,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
         )
     line += f"; {len(summary['skipped'])} overgeslagen."
     click.echo(line)
+    if summary.get("rebuilt_damaged"):
+        click.echo(REBUILT_DAMAGED)
 
 
 @cli.command()
@@ -217,7 +228,7 @@ def ask(ctx: click.Context, question: str, backend: str | None, documents: tuple
     """Answer a question with citations to source paragraphs."""
     assistant = _assistant(ctx)
     try:
-        assistant.ensure_index()
+        _ensure_index(assistant)
         if as_json:
             _echo_json(assistant.ask(question, [], backend, list(documents)).to_dict())
             return
@@ -258,7 +269,7 @@ def check(ctx: click.Context, claim: str, as_json: bool) -> None:
     """Check whether a quote or claim is in the sources (exact, near miss with differences, or supported)."""
     assistant = _assistant(ctx)
     try:
-        assistant.ensure_index()
+        _ensure_index(assistant)
         result = assistant.check(claim)
     except UserError as exc:
         _fail(str(exc))

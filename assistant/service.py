@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from assistant.config import Settings
 from assistant.questions import validated_text
 from assistant.types import Answer, CheckResult, StreamEvent
+from index.vectorstore import DamagedIndexError
 from ingest.errors import NotReadyError, UserError
 from ingest.pipeline import IngestReport, read_documents
 from ingest.records import Paragraph
@@ -31,6 +32,7 @@ class IngestResult:
     unchanged: int = 0
     deleted: int = 0
     removed_documents: tuple[str, ...] = ()
+    rebuilt_damaged: bool = False
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -42,6 +44,7 @@ class IngestResult:
             "unchanged": self.unchanged,
             "deleted": self.deleted,
             "removed_documents": list(self.removed_documents),
+            "rebuilt_damaged": self.rebuilt_damaged,
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.report.skipped],
         }
 
@@ -148,15 +151,18 @@ class Assistant:
 
         failed_ids = {doc_id_for(Path(s.path)) for s in report.skipped}
         sync = self.store.sync(report.documents, remove_missing=whole_corpus, progress=embed_progress, keep=failed_ids)
-        return IngestResult(report, sync.embedded, sync.updated, sync.unchanged, sync.deleted, sync.removed_documents)
+        return IngestResult(report, sync.embedded, sync.updated, sync.unchanged, sync.deleted, sync.removed_documents, sync.rebuilt_damaged)
 
     def rebuild_index(self) -> None:
         self.store.rebuild()
 
     def ensure_index(self) -> IngestResult | None:
-        """Ingest the corpus folder when the index is empty (first start)."""
-        if self.store.exists() and self.store.count() > 0:
-            return None
+        """Ingest the corpus folder when the index is empty (first start) or damaged."""
+        try:
+            if self.store.exists() and self.store.count() > 0:
+                return None
+        except DamagedIndexError:
+            pass  # the ingest rebuilds it
         return self.ingest()
 
     # -- reading ------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 from index.vectorstore import (
+    DAMAGED,
     NO_INDEX,
+    DamagedIndexError,
     IndexMismatchError,
     Progress,
     SyncReport,
@@ -115,6 +117,8 @@ class ParagraphStore:
             raise
         except Exception as exc:
             self._forget()
+            if _is_damaged(exc):
+                raise DamagedIndexError(DAMAGED) from None
             raise _unreachable(self.config, exc) from None
 
     def _read(self, operation: Callable[[Any, Any], T]) -> T:
@@ -169,7 +173,20 @@ class ParagraphStore:
     def sync(self, documents: list[Document], remove_missing: bool, progress: Progress = None,
              keep: Iterable[str] = ()) -> SyncReport:
         """Make the index hold these documents' records; with remove_missing, drop other documents
-        except those in `keep` (documents whose file failed to read this time: never lose data)."""
+        except those in `keep` (documents whose file failed to read this time: never lose data).
+
+        A damaged index (Chroma cannot read its vector segment, as after a write killed at the
+        wrong moment: chroma-core/chroma#7678) is dropped and built again from these documents;
+        the index is derived data, and a rebuild is the one repair Chroma offers."""
+        try:
+            return self._sync(documents, remove_missing, progress, keep)
+        except DamagedIndexError:
+            self.rebuild()
+            report = self._sync(documents, remove_missing, progress, keep)
+            report.rebuilt_damaged = True
+            return report
+
+    def _sync(self, documents: list[Document], remove_missing: bool, progress: Progress, keep: Iterable[str]) -> SyncReport:
         paragraphs, docs = self._collections(create=True)
         self._check_dimension(paragraphs, int(self.embeddings.dimension))
         report = SyncReport()
@@ -397,6 +414,12 @@ def make_client(config: StoreConfig) -> Any:
 
 def _unreachable(config: StoreConfig, exc: Exception) -> NotReadyError:
     return NotReadyError(f"De index (Chroma op {config.where}) is niet bereikbaar; probeer het zo opnieuw. ({type(exc).__name__})")
+
+
+def _is_damaged(exc: Exception) -> bool:
+    """Chroma's words for a segment it cannot load or bring up to date: a retry will not help."""
+    text = str(exc).lower()
+    return type(exc).__name__ == "InternalError" and any(word in text for word in ("hnsw", "segment", "compaction", "compactor"))
 
 
 def _is_missing_collection(exc: Exception) -> bool:

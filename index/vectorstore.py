@@ -10,6 +10,7 @@ from ingest.errors import UserError
 from ingest.records import Document, Paragraph
 
 NO_INDEX = "Er is nog geen index; voer eerst 'assistant ingest' uit."
+DAMAGED = "De index is beschadigd (waarschijnlijk door een afgebroken ingest); voer 'assistant ingest' uit om hem opnieuw op te bouwen."
 Progress = Callable[[int], None] | None  # called with the number of records just embedded
 
 
@@ -20,10 +21,17 @@ class SyncReport:
     unchanged: int = 0
     deleted: int = 0
     removed_documents: tuple[str, ...] = ()
+    rebuilt_damaged: bool = False  # the index was unreadable and was built again from the documents
 
 
 class IndexMismatchError(UserError):
     pass
+
+
+class DamagedIndexError(UserError):
+    """The store's files cannot be read (e.g. a vector segment torn by a killed write)."""
+
+    status = 503
 
 
 def index_mismatch(stored: str, configured: str) -> IndexMismatchError:
