@@ -27,6 +27,8 @@ ANSWER_CANDIDATES = 5
 # a list announced by its first sentence ("drie randvoorwaarden … In de eerste plaats …").
 FOLLOWING = 3
 QUOTE_CHARS = 600
+# Sentences this close to the best one are quoted too: a second paragraph's, or an earlier one of the same paragraph.
+QUOTE_MARGIN = 0.015
 # How much the statement's words in a sentence count next to its e5 similarity (which spans about
 # 0.80-0.95): all of them lift a sentence past one that is merely about the same subject.
 STATEMENT_WEIGHT = 0.1
@@ -66,18 +68,21 @@ def candidate_sentences(hits: list[Hit]) -> list[tuple[Paragraph, int, str]]:
 
 
 def score_sentences(
-    question: str, hits: list[Hit], embedder: SentenceEmbedder, vocabulary: Vocabulary | None = None, statement: bool = False
+    question: str, hits: list[Hit], embedder: SentenceEmbedder, vocabulary: Vocabulary | None = None,
+    statement: bool = False, in_context: bool = False,
 ) -> list[ScoredSentence]:
     """Sentences by e5 similarity with the question, plus a little for its words they hold. A
     statement to find ("In welk document staat dat …") is made by a sentence in its own words:
-    there the share of its words (idf-weighted) that the sentence itself holds weighs more."""
+    there the share of its words (idf-weighted) that the sentence itself holds weighs more.
+    `in_context`: each sentence is embedded under its document title and section."""
     candidates = candidate_sentences(hits)
     if not candidates:
         return []
     # A footnote is judged together with the sentence it annotates ("Kamerstuk 33 009 nr. 140"
     # answers "which paper is the technology strategy?" only through its anchor).
     texts = [p.searchable(s) for p, _, s in candidates]
-    sims = embedder.passages(texts) @ embedder.query(question)
+    embedded = [p.in_context(s) for p, _, s in candidates] if in_context else texts
+    sims = embedder.passages(embedded) @ embedder.query(question)
     question_words = set(tokenize(question))
     scored = []
     for (paragraph, index, sentence), text, sim in zip(candidates, texts, sims):
@@ -94,7 +99,12 @@ def score_sentences(
 def assess(
     question: str, hits: list[Hit], embedder: SentenceEmbedder, vocabulary: Vocabulary, statement: bool = False
 ) -> tuple[Relevance, list[ScoredSentence]]:
-    """Is the question answerable from these hits, and their sentences ranked for answering it."""
+    """Is the question answerable from these hits, and their sentences ranked for answering it.
+
+    Whether it is answerable is judged on the sentences alone, as the gate was calibrated; which
+    sentence answers is judged on the sentences in context, under their document title and
+    section: "Het kabinet heeft besloten het programma te verlengen tot en met 2032" names
+    neither the programme nor the plan asked about, which its title and first sentence do."""
     if listing_terms(question):
         return _assess_listing(question, hits, embedder)
     scored = score_sentences(question, hits, embedder, vocabulary, statement)
@@ -102,11 +112,25 @@ def assess(
         return Relevance(False, 0.0), scored
     top_score = scored[0][0]
     ranked = answer_select.rerank(question, scored, _quoted_text)
-    # The gate judges the passage the answer quotes, not the best of all retrieved passages:
-    # a question about the Semicon Coalition's budget is not answered by the IPCEI's budget
-    # because another passage names the coalition. Of the sentences nearly as close as the
-    # best, the first whose passage passes is quoted; when none does, the question is refused.
-    # Every candidate that passes goes before those that do not, so that a second quote answers too.
+    passing, first = _passing(question, ranked, hits, top_score, vocabulary)
+    if not passing:
+        return Relevance(False, first.similarity, first), ranked
+    in_context = answer_select.rerank(question, score_sentences(question, hits, embedder, vocabulary, statement, in_context=True), _quoted_text)
+    passing = _passing(question, in_context, hits, top_score, vocabulary)[0] or passing
+    rows = [row for row, _ in passing]
+    signals = passing[0][1]
+    return Relevance(True, signals.similarity, signals), [*rows, *(row for row in in_context if row not in rows)]
+
+
+def _passing(
+    question: str, ranked: list[ScoredSentence], hits: list[Hit], top_score: float, vocabulary: Vocabulary
+) -> tuple[list[tuple[ScoredSentence, relevance.Signals]], relevance.Signals]:
+    """The candidates whose passage passes the gate, best first, and the best candidate's signals.
+
+    The gate judges the passage the answer quotes, not the best of all retrieved passages: a
+    question about the Semicon Coalition's budget is not answered by the IPCEI's budget because
+    another passage names the coalition. Of the sentences nearly as close as the best, those whose
+    passage passes may be quoted; when none does, the question is refused."""
     first: relevance.Signals | None = None
     passing: list[tuple[ScoredSentence, relevance.Signals]] = []
     for position, row in enumerate(ranked):
@@ -116,11 +140,8 @@ def assess(
         first = first or signals
         if signals.answerable():
             passing.append((row, signals))
-    if passing:
-        rows = [row for row, _ in passing]
-        signals = passing[0][1]
-        return Relevance(True, signals.similarity, signals), [*rows, *(row for row in ranked if row not in rows)]
-    return Relevance(False, first.similarity, first), ranked
+    assert first is not None
+    return passing, first
 
 
 def _hit_holding(paragraph: Paragraph, hits: list[Hit]) -> list[Hit]:
@@ -155,22 +176,27 @@ def select_quotes(
     scored: list[ScoredSentence], max_quotes: int = 2, max_chars: int = QUOTE_CHARS, relevance: Relevance | None = None
 ) -> list[Quote]:
     """The best sentence with the sentences that follow it in its paragraph (they often carry the
-    answer: "Dit kan alleen door …"), plus a second paragraph's best sentence when nearly as good;
-    for a listing question, every listed document's sentence."""
+    answer: "Dit kan alleen door …"), from an earlier sentence of that paragraph on when that one is
+    nearly as good, plus a second paragraph's best sentence when nearly as good; for a listing
+    question, every listed document's sentence."""
     if not scored:
         return []
     if relevance is not None and relevance.listing:
         return [Quote(paragraph, (sentence,), score) for score, paragraph, _, sentence in scored[:MAX_LISTED]]
     quotes: list[Quote] = []
     top = scored[0][0]
-    for score, paragraph, index, sentence in scored:
-        if len(quotes) >= max_quotes or score < top - 0.015:
+    close = [row for row in scored if row[0] >= top - QUOTE_MARGIN]
+    for score, paragraph, index, sentence in close:
+        if len(quotes) >= max_quotes:
             break
         if any(q.paragraph.id == paragraph.id for q in quotes):
             continue
-        sentences = [sentence]
-        following = split_sentences(paragraph.text)[index + 1 :]
-        for extra in following[:FOLLOWING]:
+        all_sentences = split_sentences(paragraph.text)
+        start = min((i for _, p, i, _ in close if p.id == paragraph.id), default=index)
+        sentences = all_sentences[start : index + 1] if start < index else [sentence]
+        if len(" ".join(sentences)) > max_chars:
+            sentences = [sentence]
+        for extra in all_sentences[index + 1 : index + 1 + FOLLOWING]:
             if len(" ".join(sentences + [extra])) > max_chars:
                 break
             sentences.append(extra)

@@ -89,8 +89,13 @@ class Paragraph:
         """What the dense index embeds: the search text under its document title and section, so
         that a paragraph saying "De eerste monitor wordt opgesteld door het ROA" is found for "Wie
         stelt de monitor van het Actieplan techniektalent op?" when only the title names the plan."""
+        return self.in_context(self.text)
+
+    def in_context(self, text: str) -> str:
+        """`text` (this record's text or one of its sentences) dressed for search, under the
+        document title and section it stands in."""
         context = " > ".join(part for part in (self.doc_title, *self.section) if part)
-        return f"{context}\n{self.search_text}" if context else self.search_text
+        return f"{context}\n{self.searchable(text)}" if context else self.searchable(text)
 
     def searchable(self, text: str) -> str:
         """`text` (this record's text or one of its sentences) dressed for search."""

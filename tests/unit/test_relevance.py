@@ -195,7 +195,8 @@ def test_a_nearly_as_close_sentence_whose_passage_answers_is_quoted_instead():
 
 
 class ListedSimilarities:
-    """A sentence embedder whose similarity for each passage text is given."""
+    """A sentence embedder whose similarity for each passage text is given (a sentence embedded
+    under its document title and section counts as the sentence)."""
 
     def __init__(self, similarities: dict[str, float]):
         self.similarities = similarities
@@ -203,7 +204,7 @@ class ListedSimilarities:
     def passages(self, texts: list[str]):
         import numpy as np
 
-        return np.array([[self.similarities[t]] for t in texts])
+        return np.array([[self.similarities[t.splitlines()[-1]]] for t in texts])
 
     def query(self, text: str):
         import numpy as np
@@ -298,3 +299,14 @@ def test_dates_amounts_and_shares_in_the_forms_documents_write_them(kind, questi
 
 def test_a_share_in_words_does_not_answer_how_many():
     assert not answer_select.holds("amount", "De helft van het budget gaat naar talent.", "Hoeveel studenten beginnen er?")
+
+
+def test_a_nearly_as_good_earlier_sentence_of_the_same_paragraph_starts_the_quote():
+    text = "Het kabinet geeft sturing aan de vertaling van de visie in een uitvoeringsagenda. De visie is een goede basis voor het gesprek."
+    first, second = text.split(". ", 1)
+    source = paragraph(text, "d:1")
+    scored = [(0.97, source, 1, second), (0.962, source, 0, first + ".")]
+
+    (quote,) = extractive.select_quotes(scored)
+
+    assert quote.text == text
