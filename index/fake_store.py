@@ -63,7 +63,7 @@ class FakeStore:
                 to_embed: list[tuple[int, Paragraph]] = []
                 for position, paragraph in enumerate(document.paragraphs):
                     held = self._records.get(paragraph.id)
-                    if held is None or held[3] != content_hash(paragraph.embedding_text):
+                    if held is None or held[3] != content_hash(paragraph.search_text):
                         to_embed.append((position, paragraph))
                     elif (held[0], held[1]) != (position, paragraph):
                         self._records[paragraph.id] = (position, paragraph, held[2], held[3])
@@ -71,7 +71,7 @@ class FakeStore:
                     else:
                         report.unchanged += 1
                 if to_embed:
-                    vectors = self.embeddings.embed_documents([p.embedding_text for _, p in to_embed])
+                    vectors = self.embeddings.embed_documents([p.search_text for _, p in to_embed])
                     for (position, paragraph), vector in zip(to_embed, vectors):
                         self._put(position, paragraph, vector)
                     report.embedded += len(to_embed)
@@ -104,7 +104,7 @@ class FakeStore:
 
     def _put(self, position: int, paragraph: Paragraph, vector: Sequence[float]) -> None:
         unit = np.asarray(vector, dtype=np.float64)
-        self._records[paragraph.id] = (position, paragraph, unit / (np.linalg.norm(unit) or 1.0), content_hash(paragraph.embedding_text))
+        self._records[paragraph.id] = (position, paragraph, unit / (np.linalg.norm(unit) or 1.0), content_hash(paragraph.search_text))
 
     def _drop(self, gone: Callable[[Paragraph], bool]) -> int:
         ids = [pid for pid, (_, paragraph, _, _) in self._records.items() if gone(paragraph)]

@@ -206,7 +206,7 @@ class ParagraphStore:
         # Texts of all documents are embedded together: one batch per document would pad every
         # small document to its longest paragraph (measured: 2x the encoder's work).
         for batch in _batches(queue, BATCH):
-            vectors = self.embeddings.embed_documents([p.embedding_text for _, p, _ in batch])
+            vectors = self.embeddings.embed_documents([p.search_text for _, p, _ in batch])
             guarded(
                 paragraphs.upsert,
                 ids=[p.id for _, p, _ in batch],
@@ -447,7 +447,7 @@ def _paragraph_metadata(paragraph: Paragraph, position: int) -> dict[str, Any]:
         "hash": paragraph.hash,
         "anchor": paragraph.anchor,
         "position": position,
-        "embed_hash": content_hash(paragraph.embedding_text),
+        "embed_hash": content_hash(paragraph.search_text),
     }
     meta["meta_hash"] = hashlib.sha1(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     return meta

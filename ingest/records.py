@@ -84,13 +84,6 @@ class Paragraph:
         letterhead with words people use to ask for it."""
         return self.searchable(self.text)
 
-    @property
-    def embedding_text(self) -> str:
-        """What the dense index embeds: the search text under its document title and section, so
-        that a paragraph saying "De eerste monitor wordt opgesteld door het ROA" is found for "Wie
-        stelt de monitor van het Actieplan techniektalent op?" when only the title names the plan."""
-        return self.in_context(self.text)
-
     def in_context(self, text: str) -> str:
         """`text` (this record's text or one of its sentences) dressed for search, under the
         document title and section it stands in."""

@@ -63,7 +63,7 @@ def test_records_queries_and_documents_agree(store, tmp_path):
     records = store.records()
     assert store.count() == len(records) == 4
     assert [p.id for p in records] == [p.id for p in docs[0].paragraphs]
-    nearest = store.query(FakeEmbeddings().embed_query(docs[0].paragraphs[2].embedding_text), 2)
+    nearest = store.query(FakeEmbeddings().embed_query(TALENT), 2)
     assert nearest[0][0] == docs[0].paragraphs[2].id and nearest[0][1] == pytest.approx(1.0, abs=1e-5)
     assert len(nearest) == 2 and nearest[0][1] >= nearest[1][1]
     (summary,) = store.documents()
