@@ -7,6 +7,7 @@ the question to answer it from the documents at all?
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from assistant import answer_select, relevance
 from assistant.sentences import split_sentences
@@ -78,11 +79,18 @@ def score_sentences(
     candidates = candidate_sentences(hits)
     if not candidates:
         return []
+    return _scored(question, embedder.query(question), candidates, embedder, vocabulary, statement, in_context)
+
+
+def _scored(
+    question: str, question_vector: Any, candidates: list[tuple[Paragraph, int, str]], embedder: SentenceEmbedder,
+    vocabulary: Vocabulary | None, statement: bool, in_context: bool,
+) -> list[ScoredSentence]:
     # A footnote is judged together with the sentence it annotates ("Kamerstuk 33 009 nr. 140"
     # answers "which paper is the technology strategy?" only through its anchor).
     texts = [p.searchable(s) for p, _, s in candidates]
     embedded = [p.in_context(s) for p, _, s in candidates] if in_context else texts
-    sims = embedder.passages(embedded) @ embedder.query(question)
+    sims = embedder.passages(embedded) @ question_vector
     question_words = set(tokenize(question))
     scored = []
     for (paragraph, index, sentence), text, sim in zip(candidates, texts, sims):
@@ -107,15 +115,19 @@ def assess(
     neither the programme nor the plan asked about, which its title and first sentence do."""
     if listing_terms(question):
         return _assess_listing(question, hits, embedder)
-    scored = score_sentences(question, hits, embedder, vocabulary, statement)
-    if not scored:
-        return Relevance(False, 0.0), scored
+    candidates = candidate_sentences(hits)
+    if not candidates:
+        return Relevance(False, 0.0), []
+    question_vector = embedder.query(question)
+    scored = _scored(question, question_vector, candidates, embedder, vocabulary, statement, in_context=False)
     top_score = scored[0][0]
     ranked = answer_select.rerank(question, scored, _quoted_text)
     passing, first = _passing(question, ranked, hits, top_score, vocabulary)
     if not passing:
         return Relevance(False, first.similarity, first), ranked
-    in_context = answer_select.rerank(question, score_sentences(question, hits, embedder, vocabulary, statement, in_context=True), _quoted_text)
+    in_context = answer_select.rerank(
+        question, _scored(question, question_vector, candidates, embedder, vocabulary, statement, in_context=True), _quoted_text
+    )
     passing = _passing(question, in_context, hits, top_score, vocabulary)[0] or passing
     rows = [row for row, _ in passing]
     signals = passing[0][1]
@@ -125,23 +137,19 @@ def assess(
 def _passing(
     question: str, ranked: list[ScoredSentence], hits: list[Hit], top_score: float, vocabulary: Vocabulary
 ) -> tuple[list[tuple[ScoredSentence, relevance.Signals]], relevance.Signals]:
-    """The candidates whose passage passes the gate, best first, and the best candidate's signals.
+    """The candidates (`ranked`, not empty) whose passage passes the gate, best first, and the best
+    candidate's signals.
 
     The gate judges the passage the answer quotes, not the best of all retrieved passages: a
     question about the Semicon Coalition's budget is not answered by the IPCEI's budget because
     another passage names the coalition. Of the sentences nearly as close as the best, those whose
     passage passes may be quoted; when none does, the question is refused."""
-    first: relevance.Signals | None = None
-    passing: list[tuple[ScoredSentence, relevance.Signals]] = []
+    measured: list[tuple[ScoredSentence, relevance.Signals]] = []
     for position, row in enumerate(ranked):
         if position and (position >= ANSWER_CANDIDATES or row[0] < ranked[0][0] - ANSWER_MARGIN):
             break
-        signals = relevance.measure(question, _hit_holding(row[1], hits), top_score, vocabulary, _quoted_text(row))
-        first = first or signals
-        if signals.answerable():
-            passing.append((row, signals))
-    assert first is not None
-    return passing, first
+        measured.append((row, relevance.measure(question, _hit_holding(row[1], hits), top_score, vocabulary, _quoted_text(row))))
+    return [(row, signals) for row, signals in measured if signals.answerable()], measured[0][1]
 
 
 def _hit_holding(paragraph: Paragraph, hits: list[Hit]) -> list[Hit]:
