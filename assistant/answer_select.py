@@ -12,6 +12,7 @@ import re
 from typing import Any, Callable
 
 from assistant.support import entities
+from ingest.references import without_references
 
 # Sentences within this e5 margin of the best one compete on type (calibrated: a reason or a
 # date sits within 0.03 of the sentence that merely repeats the question's words).
@@ -27,7 +28,9 @@ KINDS = (
         re.I,
     )),
     ("place", re.compile(r"^\s*(?:waar|where)\b(?!\s*(?:over|om|voor|door|mee|aan|op|in|uit|van|naar))", re.I)),
-    ("names", re.compile(r"^\s*(?:wie|who)\b|\b(?:welke (?:bedrijven|organisaties?|landen|lidstaten|partijen|ministers?|instellingen)|which (?:companies|organisations?|organizations?|countries|member states))\b", re.I)),
+    ("names", re.compile(
+        r"^\s*(?:wie|who)\b|\b(?:welke? (?:bedrijf|bedrijven|organisaties?|land|landen|lidstaat|lidstaten|partij|partijen|ministers?|instellingen?|universiteit(?:en)?)"
+        r"|which (?:company|companies|organisations?|organizations?|country|countries|member states?|universit(?:y|ies)))\b", re.I)),
 )
 REASON = re.compile(r"\b(?:omdat|doordat|want|aangezien|vanwege|dankzij|zodat|teneinde|because|since|due to|owing to)\b", re.I)
 CONCLUSION = re.compile(r"^\s*(?:daarom|hierom|om die reden|dat is (?:de reden|waarom)|therefore|that is why|hence)\b", re.I)
@@ -124,7 +127,9 @@ def _amount_asked(question: str) -> str | None:
 
 
 def _amounts(sentence: str) -> list[tuple[str, str]]:
-    """Each number of the sentence with its form: money, share, day, year or count."""
+    """Each number of the sentence with its form: money, share, day, year or count; not the
+    numbers of a Kamerstuk reference ("Kamerstuk 33 009, nr. 141" counts no companies)."""
+    sentence = without_references(sentence)
     found = []
     for match in AMOUNT.finditer(sentence):
         number, rest = match.group("number"), sentence[match.end() :]

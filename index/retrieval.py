@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,12 @@ HEADING_WEIGHT = 0.5
 # matched through that sentence, which its paragraph holds too, in a shorter text. Not when the
 # question asks for a source, nor across languages, where no word can be shared.
 ANCHORED_WEIGHT = 0.5
+# A paragraph's dense similarity plus this share of its document title's: a question about "het
+# Actieplan techniektalent" prefers that plan's paragraphs to another document's paragraph about
+# talent. Every paragraph of one document gets the same addition, so within a document (a corpus of
+# one letter, a question scoped to one document) nothing moves. Measured: docs/retrieval-experiments.md.
+TITLE_WEIGHT = 0.5
+TITLE_CACHE = 2000
 ASKS_FOR_SOURCE = re.compile(
     r"\b(?:kamerstuk\w*|stuk(?:ken)?|documents?|documenten|bron(?:nen)?|vindplaats|publicatie|verschenen|gepubliceerd"
     r"|sources?|papers?|publication|appeared|published)\b",
@@ -78,6 +85,7 @@ class HybridRetriever:
         self._lock = threading.Lock()
         self._snapshot: IndexSnapshot | None = None
         self._catalogue: tuple[str, list[dict[str, Any]]] | None = None
+        self._title_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def snapshot(self) -> IndexSnapshot:
         """The current index's records and BM25 index, rebuilt when the store's version changed."""
@@ -136,6 +144,7 @@ class HybridRetriever:
             dense = dict(self.store.query_within(vector, self.candidates, sorted(allowed)))
         else:
             dense = dict(self.store.query(vector, self.candidates))
+        dense_ranking = self._with_titles(dense, vector, by_id)
         bm25 = lexical.scores(query)
         if allowed:
             bm25 = bm25 * _in_documents(records, allowed)
@@ -143,7 +152,7 @@ class HybridRetriever:
 
         fused: dict[str, float] = {}
         asked_in = language_of(query)
-        for rank, pid in enumerate(sorted(dense, key=dense.get, reverse=True)):
+        for rank, pid in enumerate(sorted(dense_ranking, key=dense_ranking.get, reverse=True)):
             # BM25 cannot match across languages: a paragraph in another language than the question
             # is ranked by its dense rank on both lists instead of losing the lexical half.
             share = 1.0 / (RRF_K + rank + 1)
@@ -178,6 +187,33 @@ class HybridRetriever:
             if len(hits) >= k:
                 break
         return hits
+
+    def _with_titles(self, dense: dict[str, float], vector: list[float], by_id: dict[str, Paragraph]) -> dict[str, float]:
+        """The dense similarities with TITLE_WEIGHT of each paragraph's document title's added."""
+        titles = {pid: by_id[pid].doc_title for pid in dense if pid in by_id and by_id[pid].doc_title}
+        if len(set(titles.values())) < 2:
+            return dense
+        title_vectors = self._embedded_titles(set(titles.values()))
+        query = np.asarray(vector, dtype=np.float32)
+        return {
+            pid: similarity + (TITLE_WEIGHT * float(title_vectors[titles[pid]] @ query) if pid in titles else 0.0)
+            for pid, similarity in dense.items()
+        }
+
+    def _embedded_titles(self, titles: set[str]) -> dict[str, np.ndarray]:
+        """Title vectors, embedded once per process (a title is embedded as a passage)."""
+        with self._lock:
+            missing = sorted(t for t in titles if t not in self._title_vectors)
+        vectors = self.embeddings.embed_documents(missing) if missing else []
+        with self._lock:
+            for title, embedded in zip(missing, vectors):
+                self._title_vectors[title] = np.asarray(embedded, dtype=np.float32)
+            found = {t: self._title_vectors[t] for t in titles if t in self._title_vectors}
+            for title in titles:
+                self._title_vectors.move_to_end(title)
+            while len(self._title_vectors) > TITLE_CACHE:
+                self._title_vectors.popitem(last=False)
+        return found
 
     def _mentions(self, terms: tuple[str, ...], current: IndexSnapshot, documents: list[str] | None, n: int) -> list[Hit]:
         """Each document's best paragraph holding every term: a lexical query over all documents,

@@ -44,21 +44,33 @@ _KST_ID = re.compile(
 
 def find_references(text: str) -> tuple[KamerstukRef, ...]:
     """All distinct Kamerstuk references in `text`, in order of first appearance."""
-    hits: list[tuple[int, str, list[str], str]] = []
-    for match in _KAMERSTUK.finditer(text):
-        hits.append((match.start(), _dossier(match), _numbers(match), match.group(0)))
-        end = match.end()
-        while (lead := _FOLLOW_UP.match(text, end)) and (nxt := _PAIR.match(text, lead.end())):
-            hits.append((nxt.start(), _dossier(nxt), _numbers(nxt), nxt.group(0)))
-            end = nxt.end()
-    for match in _KST_ID.finditer(text):
-        hits.append((match.start(), _dossier(match), [match.group("numbers")], match.group(0)))
     found: dict[str, KamerstukRef] = {}
-    for _, dossier, numbers, raw in sorted(hits, key=lambda h: h[0]):
-        for number in numbers:
-            ref = KamerstukRef(dossier=dossier, number=str(int(number)), raw=normalize_raw(raw))
+    for match in _reference_matches(text):
+        for number in _numbers(match):
+            ref = KamerstukRef(dossier=_dossier(match), number=str(int(number)), raw=normalize_raw(match.group(0)))
             found.setdefault(ref.key, ref)
     return tuple(found.values())
+
+
+def without_references(text: str) -> str:
+    """`text` with every Kamerstuk reference blanked out (same length): its numbers ("33 009, nr.
+    141") count nothing and date nothing."""
+    for match in _reference_matches(text):
+        text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
+    return text
+
+
+def _reference_matches(text: str) -> list[re.Match[str]]:
+    """The matches of every reference form, in order of position."""
+    matches: list[re.Match[str]] = []
+    for match in _KAMERSTUK.finditer(text):
+        matches.append(match)
+        end = match.end()
+        while (lead := _FOLLOW_UP.match(text, end)) and (nxt := _PAIR.match(text, lead.end())):
+            matches.append(nxt)
+            end = nxt.end()
+    matches.extend(_KST_ID.finditer(text))
+    return sorted(matches, key=lambda m: m.start())
 
 
 def _dossier(match: re.Match[str]) -> str:

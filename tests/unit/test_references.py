@@ -2,7 +2,7 @@
 
 import pytest
 
-from ingest.references import find_references
+from ingest.references import find_references, without_references
 
 
 def keys(text: str) -> list[str]:
@@ -70,3 +70,11 @@ def test_distinct_in_order_of_appearance_with_raw_text():
     assert [r.key for r in refs] == ["33009-141", "29826-277"]
     assert refs[1].raw == "Kamerstuk 29826 nr. 277"
     assert refs[1].dossier == "29826" and refs[1].number == "277"
+
+
+def test_without_references_blanks_each_reference_and_keeps_positions():
+    text = "Zie Kamerstuk 33 009, nr. 141; 33 009, nr. 159 en kst-29826-277. Er doen 37 bedrijven mee."
+    blanked = without_references(text)
+    assert len(blanked) == len(text)
+    assert "141" not in blanked and "159" not in blanked and "29826" not in blanked
+    assert blanked.startswith("Zie ") and blanked.endswith("Er doen 37 bedrijven mee.")

@@ -155,6 +155,9 @@ def test_a_how_many_question_is_not_answered_by_a_sentence_without_a_number():
     ("Hoeveel studenten begonnen in 2025 aan de bachelor?", "Het aantal studenten lag 11 procent hoger dan in 2023.", False),
     ("Hoeveel leraren techniek zijn er te kort?", "Het programma loopt tot 2032, met een budget van 100 miljoen euro.", False),
     ("How many companies have joined?", "The coalition was founded on 12 March 2025.", False),
+    # ... nor by the numbers of a Kamerstuk reference.
+    ("How many companies have joined the Semicon Coalition?", "Kamerstuk 33 009 nr. 141, Kamerstuk 33009 nr. 159.", False),
+    ("Hoeveel bedrijven doen mee?", "Zie Kamerstukken II 2024/25, 29 826, nrs. 140 en 141; 33 009, nr. 159.", False),
     # ... but by a number of things, also next to a year.
     ("Hoeveel van de 51 projecten vallen binnen AI?", "Daarvan vallen er 17 binnen het domein.", True),
     ("Hoeveel chipontwerpbedrijven wil de strategie in 2035?", "Een verdubbeling tot 240 in 2035.", True),
@@ -310,3 +313,13 @@ def test_a_nearly_as_good_earlier_sentence_of_the_same_paragraph_starts_the_quot
     (quote,) = extractive.select_quotes(scored)
 
     assert quote.text == text
+
+
+@pytest.mark.parametrize("question", [
+    "Which company will operate the new pilot line?",
+    "Welk bedrijf bouwt de fabriek?",
+    "Welke lidstaat leidt de werkgroep?",
+    "Which country leads the working group?",
+])
+def test_a_question_for_one_company_or_country_asks_for_a_name(question):
+    assert answer_select.expected_kind(question) == "names"

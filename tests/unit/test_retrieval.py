@@ -254,3 +254,33 @@ def test_a_paragraph_announcing_a_list_and_its_items_bring_each_other():
     lists = HybridRetriever(_RankedStore(records), FakeEmbeddings()).snapshot().lists
     assert lists == {"d#1": ("d#3", "d#4"), "d#3": ("d#1",), "d#4": ("d#1",)}
 
+
+
+class _GivenDenseStore(_RankedStore):
+    """A store whose dense list is given as (paragraph, similarity) pairs."""
+
+    def __init__(self, ranked):
+        super().__init__([p for p, _ in ranked])
+        self._ranked = [(p.id, similarity) for p, similarity in ranked]
+
+    def query(self, vector, n):
+        return self._ranked[:n]
+
+
+def test_a_paragraph_of_the_document_the_question_is_about_moves_ahead_on_the_dense_list():
+    def paragraph(doc_id: str, title: str, text: str) -> Paragraph:
+        return Paragraph(f"{doc_id}#1", doc_id, title, "paragraph", 1, "alinea 1", (1,), (), text)
+
+    report = paragraph("groeifonds", "Voortgangsrapportage Groeifonds", "Er komen meer plaatsen in het mbo.")
+    plan = paragraph("actieplan", "Actieplan techniektalent", "Er komen meer plaatsen op het hbo.")
+    question = "Wat zegt het actieplan techniektalent over opleidingen?"
+    # No word of the question in either text: only the dense list ranks them, the report first.
+    retriever = HybridRetriever(_GivenDenseStore([(report, 0.81), (plan, 0.80)]), FakeEmbeddings())
+    hits = retriever.search(question, 2)
+    assert [h.paragraph.doc_id for h in hits] == ["actieplan", "groeifonds"]
+    assert hits[0].dense == 0.80  # the similarity shown is the paragraph's own
+
+    # Within one document every paragraph gets the same title: the order stays the store's.
+    same_title = paragraph("actieplan-2", "Actieplan techniektalent", "Er komen meer plaatsen in het mbo.")
+    retriever = HybridRetriever(_GivenDenseStore([(same_title, 0.81), (plan, 0.80)]), FakeEmbeddings())
+    assert [h.paragraph.id for h in retriever.search(question, 2)] == ["actieplan-2#1", "actieplan#1"]
