@@ -28,7 +28,7 @@ ANSWER_CANDIDATES = 5
 # a list announced by its first sentence ("drie randvoorwaarden … In de eerste plaats …").
 FOLLOWING = 3
 QUOTE_CHARS = 600
-# Sentences this close to the best one are quoted too: a second paragraph's, or an earlier one of the same paragraph.
+# Sentences this close to the best one are quoted too: a second paragraph's, or an earlier or later one of the same paragraph.
 QUOTE_MARGIN = 0.015
 # How much the statement's words in a sentence count next to its e5 similarity (which spans about
 # 0.80-0.95): all of them lift a sentence past one that is merely about the same subject.
@@ -184,9 +184,9 @@ def select_quotes(
     scored: list[ScoredSentence], max_quotes: int = 2, max_chars: int = QUOTE_CHARS, relevance: Relevance | None = None
 ) -> list[Quote]:
     """The best sentence with the sentences that follow it in its paragraph (they often carry the
-    answer: "Dit kan alleen door …"), from an earlier sentence of that paragraph on when that one is
-    nearly as good, plus a second paragraph's best sentence when nearly as good; for a listing
-    question, every listed document's sentence."""
+    answer: "Dit kan alleen door …"), from an earlier sentence of that paragraph on and up to a
+    later one when those are nearly as good, plus a second paragraph's best sentence when nearly as
+    good; for a listing question, every listed document's sentence."""
     if not scored:
         return []
     if relevance is not None and relevance.listing:
@@ -200,11 +200,12 @@ def select_quotes(
         if any(q.paragraph.id == paragraph.id for q in quotes):
             continue
         all_sentences = split_sentences(paragraph.text)
-        start = min((i for _, p, i, _ in close if p.id == paragraph.id), default=index)
-        sentences = all_sentences[start : index + 1] if start < index else [sentence]
+        near = [i for _, p, i, _ in close if p.id == paragraph.id]
+        start, end = min(near, default=index), max(near, default=index)
+        sentences = all_sentences[start : end + 1]
         if len(" ".join(sentences)) > max_chars:
-            sentences = [sentence]
-        for extra in all_sentences[index + 1 : index + 1 + FOLLOWING]:
+            sentences, end = [sentence], index
+        for extra in all_sentences[end + 1 : end + 1 + FOLLOWING]:
             if len(" ".join(sentences + [extra])) > max_chars:
                 break
             sentences.append(extra)

@@ -315,6 +315,24 @@ def test_a_nearly_as_good_earlier_sentence_of_the_same_paragraph_starts_the_quot
     assert quote.text == text
 
 
+def test_a_nearly_as_good_later_sentence_of_the_same_paragraph_ends_the_quote():
+    sentences = [
+        "Op 29 januari 2025 is de Semicon Board NL van start gegaan.",
+        "Namens het kabinet nemen twee ministers deel.",
+        "De minister van Defensie schuift aan.",
+        "Vanuit de sector zijn bedrijven vertegenwoordigd.",
+        "De Board komt ten minste drie keer per jaar bijeen.",
+        "Het secretariaat ligt bij het ministerie.",
+    ]
+    source = paragraph(" ".join(sentences), "d:1")
+    # The fifth sentence is beyond the three that follow the best one, yet nearly as good.
+    scored = [(0.943, source, 0, sentences[0]), (0.936, source, 4, sentences[4])]
+
+    (quote,) = extractive.select_quotes(scored)
+
+    assert quote.sentences[0] == sentences[0] and sentences[4] in quote.sentences
+
+
 @pytest.mark.parametrize("question", [
     "Which company will operate the new pilot line?",
     "Welk bedrijf bouwt de fabriek?",
