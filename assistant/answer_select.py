@@ -33,7 +33,8 @@ KINDS = (
         r"|which (?:company|companies|organisations?|organizations?|country|countries|member states?|universit(?:y|ies)))\b", re.I)),
 )
 REASON = re.compile(r"\b(?:omdat|doordat|want|aangezien|vanwege|dankzij|zodat|teneinde|because|since|due to|owing to)\b", re.I)
-CONCLUSION = re.compile(r"^\s*(?:daarom|hierom|om die reden|dat is (?:de reden|waarom)|therefore|that is why|hence)\b", re.I)
+# A conclusion drawn from the sentence before: "Daarom …", also after the verb ("Nederland zal daarom …").
+CONCLUSION = re.compile(r"\b(?:daarom|hierom|om die reden|dat is (?:de reden|waarom)|therefore|that is why|hence)\b", re.I)
 MONTHS = r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|january|february|march|may|june|july|august|october)"
 DATE = re.compile(
     rf"\b\d{{1,2}} {MONTHS}\b|\b{MONTHS} (?:19|20)\d\d\b"

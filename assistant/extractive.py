@@ -6,6 +6,7 @@ the question to answer it from the documents at all?
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,13 @@ FOLLOWING = 3
 QUOTE_CHARS = 600
 # Sentences this close to the best one are quoted too: a second paragraph's, or an earlier or later one of the same paragraph.
 QUOTE_MARGIN = 0.015
+# A sentence that continues the one before it ("Bovendien zien we hoe … dit …", "This means …")
+# does not stand on its own: a quote that would start there starts a sentence earlier.
+CONTINUES = re.compile(
+    r"^\W*(?:bovendien|daarnaast|tevens|verder|ook|echter|maar|toch|dus|daardoor|hierdoor|daarmee|hiermee|dit|deze|dat|die|zij"
+    r"|moreover|furthermore|additionally|also|however|but|thus|this|these|that|they|it)\b",
+    re.I,
+)
 # How much the statement's words in a sentence count next to its e5 similarity (which spans about
 # 0.80-0.95): all of them lift a sentence past one that is merely about the same subject.
 STATEMENT_WEIGHT = 0.1
@@ -202,6 +210,8 @@ def select_quotes(
         all_sentences = split_sentences(paragraph.text)
         near = [i for _, p, i, _ in close if p.id == paragraph.id]
         start, end = min(near, default=index), max(near, default=index)
+        while start and CONTINUES.match(all_sentences[start]) and len(" ".join(all_sentences[start - 1 : end + 1])) <= max_chars:
+            start -= 1
         sentences = all_sentences[start : end + 1]
         if len(" ".join(sentences)) > max_chars:
             sentences, end = [sentence], index

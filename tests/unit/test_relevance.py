@@ -83,6 +83,32 @@ def test_why_is_answered_by_the_reason_before_a_daarom_conclusion():
     assert ranked[0][3].startswith("Wanneer andere landen")
 
 
+def test_a_daarom_after_the_verb_draws_a_conclusion_too():
+    scored = sorted(
+        rows(
+            (0.89, "De internationale concurrentie staat allesbehalve stil."),
+            (0.93, "Nederland zal daarom snel stappen moeten zetten."),
+        ),
+        key=lambda r: -r[0],
+    )
+    ranked = answer_select.rerank("Waarom moet Nederland snel stappen zetten?", scored)
+    assert ranked[0][3].startswith("De internationale concurrentie")
+
+
+def test_a_quote_does_not_start_with_a_sentence_that_continues_the_one_before():
+    sentences = [
+        "De internationale concurrentie staat allesbehalve stil.",
+        "Bovendien zien we hoe dit tot kwetsbaarheden leidt.",
+        "Nederland zal daarom snel stappen moeten zetten.",
+    ]
+    source = paragraph(" ".join(sentences))
+    (quote,) = extractive.select_quotes([(0.95, source, 1, sentences[1])])
+    assert quote.sentences == tuple(sentences)
+    # A sentence that stands on its own starts the quote itself.
+    (quote,) = extractive.select_quotes([(0.95, source, 2, sentences[2])])
+    assert quote.sentences == (sentences[2],)
+
+
 def test_when_how_many_and_who_prefer_sentences_with_a_date_number_or_new_name():
     when = answer_select.rerank(
         "Wanneer is de Semicon Board NL gestart?",
