@@ -40,7 +40,7 @@ def check_claim(assistant: AnswerServices, claim: str) -> CheckResult:
 
     near = _near_miss(words, candidates)
     hits = assistant.search(quote, 5)
-    if not quoted and (near is None or _keeps_source_words(near[2], words)):
+    if not quoted and (near is None or _keeps_source_words(near[2], words, set(words_of(near[1].text)))):
         context = _with_context(hits)
         # A source that denies the claim outweighs a looser paraphrase elsewhere.
         denial = next((p for p in context if _denied_by(quote, p)), None)
@@ -107,13 +107,27 @@ def _near_miss(words: list[str], records: list[Paragraph]) -> tuple[int, Paragra
     return best
 
 
-def _keeps_source_words(source: list[str], words: list[str]) -> bool:
+def _keeps_source_words(source: list[str], words: list[str], paragraph: set[str]) -> bool:
     """The claim replaces or leaves out no content word of the source passage it nearly quotes
-    (adding words, "dateert", is rephrasing; the semantic test judges it)."""
+    (adding words, "dateert", is rephrasing; the semantic test judges it). Naming what the source
+    refers to is no change either: "de Chiptalent-regeling" for "de regeling" where the paragraph
+    has introduced the Chiptalent-regeling (a Dutch compound ends in the word it specifies)."""
     from index.lexical import stopwords
 
-    changed = [w for op, i1, i2, _, _ in _alignment(source, words) if op != "equal" for w in source[i1:i2]]
-    return all(word in stopwords() for word in changed)
+    for op, i1, i2, j1, j2 in _alignment(source, words):
+        if op == "equal":
+            continue
+        replaced, by = source[i1:i2], words[j1:j2]
+        if op == "replace" and len(replaced) == len(by) and all(_specifies(new, old, paragraph) for old, new in zip(replaced, by)):
+            continue
+        if any(word not in stopwords() for word in replaced):
+            return False
+    return True
+
+
+def _specifies(new: str, old: str, paragraph: set[str]) -> bool:
+    """`new` is a compound of the paragraph ending in `old`: the thing `old` refers to, named."""
+    return new == old or (len(new) > len(old) and new.endswith(old) and new in paragraph)
 
 
 def _alignment(source: list[str], quote: list[str]) -> list[tuple[str, int, int, int, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.check import word_diff, words_of
+from assistant.check import _keeps_source_words, word_diff, words_of
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.service import Assistant
 from ingest.errors import UserError
@@ -145,3 +145,11 @@ def test_a_claim_that_a_source_denies_is_not_supported_and_cites_the_denial(chec
     result = checker.check("Ons verdienvermogen is een vanzelfsprekendheid.")
     assert result.verdict == "not_supported"
     assert any("geen vanzelfsprekendheid" in c.text for c in result.citations)
+
+
+def test_naming_what_the_source_refers_to_keeps_its_words_and_another_name_does_not():
+    paragraph = words_of("Met de Chiptalent-regeling kunnen werkgevers een tegemoetkoming ontvangen. Voor de regeling is 60 miljoen euro beschikbaar.")
+    source = words_of("Voor de regeling is 60 miljoen euro beschikbaar.")
+    assert _keeps_source_words(source, words_of("Voor de Chiptalent-regeling is 60 miljoen euro beschikbaar."), set(paragraph))
+    assert not _keeps_source_words(source, words_of("Voor de Beethoven-regeling is 60 miljoen euro beschikbaar."), set(paragraph))
+    assert not _keeps_source_words(source, words_of("Voor de subsidie is 60 miljoen euro beschikbaar."), set(paragraph))
