@@ -12,6 +12,7 @@ import re
 from typing import Any, Callable
 
 from assistant.support import entities
+from index.lexical import tokenize
 from ingest.references import without_references
 
 # Sentences within this e5 margin of the best one compete on type (calibrated: a reason or a
@@ -63,6 +64,8 @@ ANY_NUMBER_ASKED = re.compile(
     re.I,
 )
 COUNT_ASKED = re.compile(r"\b(?:hoeveel|how many)\b", re.I)
+COUNTED = re.compile(r"\b(?:hoeveel|how many)\s+([\w-]+)", re.I)  # what a count counts: "hoeveel promovendi"
+SHARE_OF = re.compile(r"\s*(?:procent|percent|%)?\s*(?:van|of)\s+(?:de|het|alle|the|all)?\s*((?:[\w-]+\s+){0,2}[\w-]+)", re.I)
 # A number written out ("drie keer per jaar", "twelve projects") is a number too, a share too
 # ("een derde", "de helft": answering "met hoeveel", "welk aandeel", not "hoeveel studenten");
 # "een"/"one" are left out (far more often an article or a pronoun), and so is "ten" ("ten minste").
@@ -103,8 +106,10 @@ def expected_kind(question: str) -> str | None:
     return None
 
 
-def holds(kind: str, sentence: str, question: str) -> bool:
-    """The sentence holds an answer of this kind that the question does not already give."""
+def holds(kind: str, sentence: str, question: str, shares_count: bool = True) -> bool:
+    """The sentence holds an answer of this kind that the question does not already give.
+    `shares_count`: a share of what a "hoeveel" counts answers it ("een derde van de promovendi");
+    ranking prefers the count itself ("37 projectvoorstellen") to a share of it."""
     if kind == "reason":
         return bool(REASON.search(sentence))
     if kind == "date":
@@ -113,9 +118,17 @@ def holds(kind: str, sentence: str, question: str) -> bool:
     if kind == "amount":
         asked = set(re.findall(r"\d+(?:[.,]\d+)?", question))
         wanted = _amount_asked(question)
-        return any(n not in asked and (wanted is None or form == wanted) for n, form in _amounts(sentence))
+        counted = COUNTED.search(question) if wanted == "count" else None
+        amounts = _amounts(sentence, counted.group(1) if counted and shares_count else None)
+        return any(n not in asked and (wanted is None or form == wanted) for n, form in amounts)
     new_names = set(entities(sentence)) - set(entities(question, include_first=True))
     return bool(new_names)
+
+
+def _share_of(rest: str, counted: str) -> bool:
+    """The text after a share ("procent van de internationale studenten") names what is counted."""
+    group = SHARE_OF.match(rest)
+    return bool(group) and bool(set(tokenize(counted)) & set(tokenize(group.group(1))))
 
 
 def _amount_asked(question: str) -> str | None:
@@ -127,9 +140,11 @@ def _amount_asked(question: str) -> str | None:
     return "count" if COUNT_ASKED.search(question) else None
 
 
-def _amounts(sentence: str) -> list[tuple[str, str]]:
+def _amounts(sentence: str, counted: str | None = None) -> list[tuple[str, str]]:
     """Each number of the sentence with its form: money, share, day, year or count; not the
-    numbers of a Kamerstuk reference ("Kamerstuk 33 009, nr. 141" counts no companies)."""
+    numbers of a Kamerstuk reference ("Kamerstuk 33 009, nr. 141" counts no companies). A share
+    of what the question counts is a count of it: "een derde van de promovendi" answers "hoeveel
+    promovendi"."""
     sentence = without_references(sentence)
     found = []
     for match in AMOUNT.finditer(sentence):
@@ -137,7 +152,7 @@ def _amounts(sentence: str) -> list[tuple[str, str]]:
         if match.group("currency") or MONEY_AFTER.match(rest):
             form = "money"
         elif SHARE_AFTER.match(rest) or FRACTION.fullmatch(number):
-            form = "share"
+            form = "count" if counted and _share_of(rest, counted) else "share"
         elif DAY_AFTER.match(rest):
             form = "day"
         elif YEAR.fullmatch(number):
@@ -165,7 +180,7 @@ def rerank(
     adjusted = []
     for score, paragraph, index, sentence in rows:
         text = quoted((score, paragraph, index, sentence)) if quoted and kind in TYPED_KINDS else sentence
-        if score >= top - TYPE_MARGIN and holds(kind, text, question):
+        if score >= top - TYPE_MARGIN and holds(kind, text, question, shares_count=False):
             score += TYPE_BONUS
         adjusted.append((score, paragraph, index, sentence))
     adjusted.sort(key=lambda row: row[0], reverse=True)

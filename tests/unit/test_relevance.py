@@ -181,6 +181,9 @@ def test_a_how_many_question_is_not_answered_by_a_sentence_without_a_number():
     ("Hoeveel studenten begonnen in 2025 aan de bachelor?", "Het aantal studenten lag 11 procent hoger dan in 2023.", False),
     ("Hoeveel leraren techniek zijn er te kort?", "Het programma loopt tot 2032, met een budget van 100 miljoen euro.", False),
     ("How many companies have joined?", "The coalition was founded on 12 March 2025.", False),
+    # ... but a share of what it counts does ...
+    ("Hoeveel promovendi komen van buiten Nederland?", "Ruim een derde van de promovendi komt van buiten Nederland.", True),
+    ("Hoeveel studenten blijven na hun studie?", "Ten minste 60 procent van de internationale studenten blijft.", True),
     # ... nor by the numbers of a Kamerstuk reference.
     ("How many companies have joined the Semicon Coalition?", "Kamerstuk 33 009 nr. 141, Kamerstuk 33009 nr. 159.", False),
     ("Hoeveel bedrijven doen mee?", "Zie Kamerstukken II 2024/25, 29 826, nrs. 140 en 141; 33 009, nr. 159.", False),
@@ -367,3 +370,14 @@ def test_a_nearly_as_good_later_sentence_of_the_same_paragraph_ends_the_quote():
 ])
 def test_a_question_for_one_company_or_country_asks_for_a_name(question):
     assert answer_select.expected_kind(question) == "names"
+
+
+def test_ranking_prefers_the_count_itself_to_a_share_of_what_is_counted():
+    question = "Hoeveel voorstellen zijn ingediend?"
+    share = "Ruim een derde van de voorstellen komt van mkb-bedrijven."
+    assert answer_select.holds("amount", share, question)
+    assert not answer_select.holds("amount", share, question, shares_count=False)
+    ranked = answer_select.rerank(
+        question, sorted(rows((0.91, share), (0.90, "Daarop zijn 37 projectvoorstellen ingediend.")), key=lambda r: -r[0])
+    )
+    assert "37" in ranked[0][3]
