@@ -16,6 +16,7 @@ from assistant.support import SentenceEmbedder
 from index.lexical import Vocabulary, tokenize
 from index.listing import listing_terms
 from index.retrieval import Hit
+from ingest.language import language_of
 from ingest.records import Paragraph
 
 # (score, paragraph, index of the sentence in the paragraph, sentence), best first.
@@ -38,6 +39,11 @@ CONTINUES = re.compile(
     r"|moreover|furthermore|additionally|also|however|but|thus|this|these|that|they|it)\b",
     re.I,
 )
+# e5 rates a sentence lower against a question in the other language than against the same question
+# in its own: by 0.028 (median of 18 question pairs, devtools/calibrate_language_gap.py). Sentences
+# are ranked for answering with that gap made up, so that an English question can be answered by a
+# Dutch sentence when an English one is merely on the subject; the gate judges the raw similarity.
+CROSS_LANGUAGE_GAP = 0.028
 # How much the statement's words in a sentence count next to its e5 similarity (which spans about
 # 0.80-0.95): all of them lift a sentence past one that is merely about the same subject.
 STATEMENT_WEIGHT = 0.1
@@ -100,6 +106,7 @@ def _scored(
     embedded = [p.in_context(s) for p, _, s in candidates] if in_context else texts
     sims = embedder.passages(embedded) @ question_vector
     question_words = set(tokenize(question))
+    across = _across_languages(question, candidates)
     scored = []
     for (paragraph, index, sentence), text, sim in zip(candidates, texts, sims):
         if statement and vocabulary is not None:
@@ -107,9 +114,24 @@ def _scored(
         else:
             overlap = len(question_words & set(tokenize(text))) / len(question_words) if question_words else 0.0
             score = float(sim) + 0.05 * overlap
+        if paragraph.id in across:
+            score += CROSS_LANGUAGE_GAP
         scored.append((score, paragraph, index, sentence))
     scored.sort(key=lambda row: row[0], reverse=True)
     return scored
+
+
+def _across_languages(question: str, candidates: list[tuple[Paragraph, int, str]]) -> set[str]:
+    """The ids of the candidate paragraphs written in another language than the question."""
+    asked_in = language_of(question)
+    paragraphs = {p.id: p for p, _, _ in candidates}
+    return {pid for pid, p in paragraphs.items() if language_of(p.text) != asked_in}
+
+
+def _raw_top(scored: list[ScoredSentence], question: str) -> float:
+    """The best score as the gate was calibrated: without the cross-language gap."""
+    across = _across_languages(question, [(p, i, s) for _, p, i, s in scored])
+    return max(score - (CROSS_LANGUAGE_GAP if p.id in across else 0.0) for score, p, _, _ in scored)
 
 
 def assess(
@@ -128,7 +150,7 @@ def assess(
         return Relevance(False, 0.0), []
     question_vector = embedder.query(question)
     scored = _scored(question, question_vector, candidates, embedder, vocabulary, statement, in_context=False)
-    top_score = scored[0][0]
+    top_score = _raw_top(scored, question)
     ranked = answer_select.rerank(question, scored, _quoted_text)
     passing, first = _passing(question, ranked, hits, top_score, vocabulary)
     if not passing:

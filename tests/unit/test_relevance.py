@@ -381,3 +381,17 @@ def test_ranking_prefers_the_count_itself_to_a_share_of_what_is_counted():
         question, sorted(rows((0.91, share), (0.90, "Daarop zijn 37 projectvoorstellen ingediend.")), key=lambda r: -r[0])
     )
     assert "37" in ranked[0][3]
+
+
+def test_a_sentence_in_the_other_language_is_ranked_with_the_cross_language_gap_made_up():
+    english = "Estimates suggest that the sector will need more engineers across the Union."
+    dutch = "Bedrijven in de keten verwachten tot 2030 jaarlijks ongeveer 2.400 extra technici nodig te hebben."
+    hits = [FakeHit(paragraph(english, "d:1")), FakeHit(paragraph(dutch, "d:2"))]
+    embedder = ListedSimilarities({english: 0.90, dutch: 0.88})
+    question = "How many additional technicians does the chain need each year until 2030?"
+
+    scored = extractive.score_sentences(question, hits, embedder)
+
+    assert scored[0][3] == dutch  # 0.88 + the gap of 0.028 beats 0.90
+    # The gate is calibrated on raw similarities: its best score is the English sentence's.
+    assert extractive._raw_top(scored, question) == pytest.approx(max(row[0] for row in scored if row[3] == english))
