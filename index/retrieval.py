@@ -37,7 +37,7 @@ ANCHORED_WEIGHT = 0.5
 # talent. Every paragraph of one document gets the same addition, so within a document (a corpus of
 # one letter, a question scoped to one document) nothing moves. Measured: docs/retrieval-experiments.md.
 TITLE_WEIGHT = 0.5
-TITLE_CACHE = 2000
+TITLE_CACHE = 20000  # titles kept across index versions, so a new version embeds only new ones
 ASKS_FOR_SOURCE = re.compile(
     r"\b(?:kamerstuk\w*|stuk(?:ken)?|documents?|documenten|bron(?:nen)?|vindplaats|publicatie|verschenen|gepubliceerd"
     r"|sources?|papers?|publication|appeared|published)\b",
@@ -75,6 +75,7 @@ class IndexSnapshot:
     languages: dict[str, str]  # doc id -> 'nl' or 'en'
     # A paragraph announcing a list ("… vier criteria gehanteerd:") -> its items, and each item -> it.
     lists: dict[str, tuple[str, ...]]
+    titles: tuple[str, ...]  # the documents' titles, for the title prior
 
 
 class HybridRetriever:
@@ -103,6 +104,7 @@ class HybridRetriever:
                     LexicalIndex(texts, definitions(texts)),
                     _document_languages(records),
                     _lists(records),
+                    tuple(sorted({p.doc_title for p in records if p.doc_title})),
                 )
             return self._snapshot
 
@@ -144,7 +146,7 @@ class HybridRetriever:
             dense = dict(self.store.query_within(vector, self.candidates, sorted(allowed)))
         else:
             dense = dict(self.store.query(vector, self.candidates))
-        dense_ranking = self._with_titles(dense, vector, by_id)
+        dense_ranking = self._with_titles(dense, vector, current)
         bm25 = lexical.scores(query)
         if allowed:
             bm25 = bm25 * _in_documents(records, allowed)
@@ -188,32 +190,31 @@ class HybridRetriever:
                 break
         return hits
 
-    def _with_titles(self, dense: dict[str, float], vector: list[float], by_id: dict[str, Paragraph]) -> dict[str, float]:
+    def _with_titles(self, dense: dict[str, float], vector: list[float], current: IndexSnapshot) -> dict[str, float]:
         """The dense similarities with TITLE_WEIGHT of each paragraph's document title's added."""
-        titles = {pid: by_id[pid].doc_title for pid in dense if pid in by_id and by_id[pid].doc_title}
-        if len(set(titles.values())) < 2:
+        if len(current.titles) < 2:
             return dense
-        title_vectors = self._embedded_titles(set(titles.values()))
+        title_vectors = self._embedded_titles(current.titles)
         query = np.asarray(vector, dtype=np.float32)
-        return {
-            pid: similarity + (TITLE_WEIGHT * float(title_vectors[titles[pid]] @ query) if pid in titles else 0.0)
-            for pid, similarity in dense.items()
-        }
+        ranking = {}
+        for pid, similarity in dense.items():
+            paragraph = current.by_id.get(pid)
+            title = title_vectors.get(paragraph.doc_title) if paragraph is not None else None
+            ranking[pid] = similarity + (TITLE_WEIGHT * float(title @ query) if title is not None else 0.0)
+        return ranking
 
-    def _embedded_titles(self, titles: set[str]) -> dict[str, np.ndarray]:
-        """Title vectors, embedded once per process (a title is embedded as a passage)."""
+    def _embedded_titles(self, titles: tuple[str, ...]) -> dict[str, np.ndarray]:
+        """Each title's vector (embedded as a passage). All titles of an index are embedded at its
+        first search that needs them, once per process: a new index version embeds only new titles."""
         with self._lock:
-            missing = sorted(t for t in titles if t not in self._title_vectors)
-        vectors = self.embeddings.embed_documents(missing) if missing else []
-        with self._lock:
-            for title, embedded in zip(missing, vectors):
+            missing = [t for t in titles if t not in self._title_vectors]
+            for title, embedded in zip(missing, self.embeddings.embed_documents(missing) if missing else []):
                 self._title_vectors[title] = np.asarray(embedded, dtype=np.float32)
-            found = {t: self._title_vectors[t] for t in titles if t in self._title_vectors}
             for title in titles:
                 self._title_vectors.move_to_end(title)
-            while len(self._title_vectors) > TITLE_CACHE:
+            while len(self._title_vectors) > max(TITLE_CACHE, len(titles)):
                 self._title_vectors.popitem(last=False)
-        return found
+            return {t: self._title_vectors[t] for t in titles}
 
     def _mentions(self, terms: tuple[str, ...], current: IndexSnapshot, documents: list[str] | None, n: int) -> list[Hit]:
         """Each document's best paragraph holding every term: a lexical query over all documents,
