@@ -161,7 +161,10 @@ def find_answer(
         # Kept to other documents than it names: the names are words to search on.
         scope = DocumentScope((), question)
     hits = retriever.search(scope.topic, services.settings.top_k, documents=documents)
-    verdict, scored = extractive.assess(scope.topic, hits, services.sentence_embedder(), retriever.vocabulary(), statement=scope.statement)
+    verdict, scored = extractive.assess(
+        scope.topic, hits, services.sentence_embedder(), retriever.vocabulary(), statement=scope.statement,
+        asked=scope.asked or None,
+    )
     return hits, verdict, scored, tuple(documents or ())
 
 

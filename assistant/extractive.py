@@ -135,9 +135,13 @@ def _raw_top(scored: list[ScoredSentence], question: str) -> float:
 
 
 def assess(
-    question: str, hits: list[Hit], embedder: SentenceEmbedder, vocabulary: Vocabulary, statement: bool = False
+    question: str, hits: list[Hit], embedder: SentenceEmbedder, vocabulary: Vocabulary, statement: bool = False,
+    asked: str | None = None,
 ) -> tuple[Relevance, list[ScoredSentence]]:
     """Is the question answerable from these hits, and their sentences ranked for answering it.
+    `asked`: the whole question, when `question` is what remains of it once the document it names
+    is left out; the gate weighs the whole, since a passage of that document holds its name in its
+    title ("de Nationale Technologiestrategie").
 
     Whether it is answerable is judged on the sentences alone, as the gate was calibrated; which
     sentence answers is judged on the sentences in context, under their document title and
@@ -152,13 +156,14 @@ def assess(
     scored = _scored(question, question_vector, candidates, embedder, vocabulary, statement, in_context=False)
     top_score = _raw_top(scored, question)
     ranked = answer_select.rerank(question, scored, _quoted_text)
-    passing, first = _passing(question, ranked, hits, top_score, vocabulary)
+    gated = asked or question
+    passing, first = _passing(gated, ranked, hits, top_score, vocabulary)
     if not passing:
         return Relevance(False, first.similarity, first), ranked
     in_context = answer_select.rerank(
         question, _scored(question, question_vector, candidates, embedder, vocabulary, statement, in_context=True), _quoted_text
     )
-    passing = _passing(question, in_context, hits, top_score, vocabulary)[0] or passing
+    passing = _passing(gated, in_context, hits, top_score, vocabulary)[0] or passing
     rows = [row for row, _ in passing]
     signals = passing[0][1]
     return Relevance(True, signals.similarity, signals), [*rows, *(row for row in in_context if row not in rows)]

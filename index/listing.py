@@ -38,11 +38,15 @@ _DOCUMENT_BY_TITLE = re.compile(
     r"(?:over|on|about|van|of|inzake|betreffende|regarding)\s+(?:de\s+|het\s+|the\s+)?(?P<title>[^,.;:?!]+)",
     re.I,
 )
-# "de Nederlandse non-paper", "de Kamerbrief": a kind of document that only one indexed title has.
+# "de Nederlandse non-paper", "de Kamerbrief", "het Actieplan techniektalent", "de Nationale
+# Technologiestrategie": a kind of document that only one indexed title has.
 _DOCUMENT_BY_KIND = re.compile(
-    r"\b(?:de|het|the)\s+(?:[\w-]+\s+)?(?P<kind>[\w-]*(?:brief|rapportage|rapport|letter|report|paper|notitie|verslag))\b", re.I
+    r"\b(?:de|het|the)\s+(?:[\w-]+\s+)?"
+    r"(?P<kind>[\w-]*(?:brief|rapportage|rapport|letter|report|paper|notitie|verslag|strategie|strategy|plan|agenda))\b",
+    re.I,
 )
 _WORD = re.compile(r"[\w-]+")
+_WORDS = re.compile(r"\w+")
 _TITLE_WORD = re.compile(r"[\w-]+")
 # Connecting words that may lie inside the title part of such a phrase without being title words.
 _JOINERS = {"de", "het", "the", "van", "of", "en", "and", "over", "on", "about", "in", "voor", "for"}
@@ -71,6 +75,9 @@ class DocumentScope:
     topic: str
     # "In welk document staat dat …?": the topic is a statement that a sentence must make.
     statement: bool = False
+    # The question as the relevance gate weighs it: the words that name a document stay where that
+    # document's title holds them (a passage of "Nationale Technologiestrategie" holds the name).
+    asked: str = ""
 
 
 def document_scope(question: str, documents: Iterable[dict[str, Any]]) -> DocumentScope:
@@ -107,17 +114,24 @@ def document_scope(question: str, documents: Iterable[dict[str, Any]]) -> Docume
         ids = [doc["id"] for doc in catalogue if kind in _TITLE_WORD.findall(fold(doc.get("title", "")))]
         if len(ids) == 1 and not any(start <= match.start() < end for start, end in spans):
             name(ids, match.span())
-    topic = question
+    topic = asked = question
+    held = set(_WORDS.findall(" ".join(_described(doc) for doc in catalogue if doc["id"] in named)))
     for start, end in _merged(spans):
         lead = _LEAD.search(topic, 0, start)
         topic = topic[: lead.start() if lead else start] + topic[end:]
-    topic = re.sub(r"\s+([,?.!])", r"\1", re.sub(r"\s+", " ", topic)).strip(" ,")
+        kept = [w for w in _WORD.findall(asked[start:end]) if set(_WORDS.findall(fold(w))) <= held]
+        asked = asked[:start] + " ".join(kept) + asked[end:]
+    topic, asked = _tidy(topic), _tidy(asked)
     framed = _STATEMENT_FRAME.match(topic)
     if framed:
         topic = framed.group("nl") or framed.group("en")
     if not tokenize(topic):
-        return DocumentScope(tuple(dict.fromkeys(named)), question)
-    return DocumentScope(tuple(dict.fromkeys(named)), topic, statement=bool(framed))
+        return DocumentScope(tuple(dict.fromkeys(named)), question, asked=question)
+    return DocumentScope(tuple(dict.fromkeys(named)), topic, statement=bool(framed), asked=asked)
+
+
+def _tidy(text: str) -> str:
+    return re.sub(r"\s+([,?.!])", r"\1", re.sub(r"\s+", " ", text)).strip(" ,")
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -66,6 +66,9 @@ CATALOGUE = [
     {"id": "kst-33009-171", "title": "Kamerstuk 33009, nr. 171: Voortgang Project Beethoven", "metadata": {"dossier": "33009", "stuk": "171"}},
     {"id": "groeifonds", "title": "Nationaal Groeifonds – Voortgangsrapportage 2025: halfgeleiders", "metadata": {}},
     {"id": "non-paper", "title": "Netherlands non-paper on the review of the European Chips Act", "metadata": {}},
+    {"id": "kst-31288-1187", "title": "Kamerstuk 31288, nr. 1187: Actieplan techniektalent voor de halfgeleiderketen",
+     "metadata": {"dossier": "31288", "stuk": "1187"}},
+    {"id": "kst-33009-140", "title": "Kamerstuk 33009, nr. 140: Nationale Technologiestrategie", "metadata": {"dossier": "33009", "stuk": "140"}},
 ]
 
 
@@ -78,10 +81,30 @@ CATALOGUE = [
     # A kind of document that one indexed title has names that document.
     ("Wat stelt de Nederlandse non-paper voor over staatssteun?", ("non-paper",), "Wat stelt voor over staatssteun?"),
     ("Wat zegt de Kamerbrief over talent?", ("kamerbrief-semicon",), "Wat zegt over talent?"),
+    # A plan or a strategy by its name.
+    ("Wie stelt de monitor van het Actieplan techniektalent op?", ("kst-31288-1187",), "Wie stelt de monitor techniektalent op?"),
+    ("Wat staat er volgens de Nationale Technologiestrategie over fotonica?", ("kst-33009-140",), "Wat staat er over fotonica?"),
 ])
 def test_a_named_document_leaves_the_words_that_name_it_out_of_the_topic(question, documents, topic):
     scope = document_scope(question, CATALOGUE)
     assert (scope.documents, scope.topic) == (documents, topic)
+
+
+def test_a_plan_or_strategy_that_no_title_names_names_nothing():
+    for question in ("Wat zegt het plan over talent?", "Welke strategie volgt het kabinet?", "Wat staat er in de agenda?"):
+        assert document_scope(question, CATALOGUE).documents == ()
+
+
+@pytest.mark.parametrize("question, asked", [
+    # The gate weighs the name where the document's title holds it: its passages hold it too.
+    ("Welke organisatie stelt de technologiemonitor van de Nationale Technologiestrategie op?",
+     "Welke organisatie stelt de technologiemonitor van Nationale Technologiestrategie op?"),
+    # Words of the name that the title does not hold ("Nederlandse" for "Netherlands") are left out.
+    ("Wat stelt de Nederlandse non-paper voor over staatssteun?", "Wat stelt non-paper voor over staatssteun?"),
+    ("Hoeveel woningen noemt Kamerstuk 33009 nr. 171?", "Hoeveel woningen noemt Kamerstuk 33009 nr 171?"),
+])
+def test_the_gate_weighs_the_name_where_the_named_title_holds_it(question, asked):
+    assert document_scope(question, CATALOGUE).asked == asked
 
 
 @pytest.mark.parametrize("question, statement", [
