@@ -320,14 +320,16 @@ def test_every_note_is_a_footnote_referenced_where_it_was_in_every_format(name, 
     assert lost_notes(name, document) == {"missing": [], "unreferenced": []}
 
 
-@pytest.mark.parametrize("name,probes", [("multidoc", "multidoc"), ("own_multidoc", "own_multidoc")])
-def test_probes_have_verbatim_sources_and_facts(name, probes):
-    """eval/probes: the team's questions on each corpus (see its README), held to the same source rules."""
+@pytest.mark.parametrize("name,folder", [("multidoc", "probes"), ("own_multidoc", "probes"), ("own_multidoc", "fresh")])
+def test_probes_and_fresh_questions_have_verbatim_sources_and_facts(name, folder):
+    """eval/probes and eval/fresh: the team's questions on each corpus (see their READMEs), held to
+    the same source rules."""
     s = eval_set(name)
     problems = []
     for kind in ("qa", "claims"):
-        path = EVAL / "probes" / f"{probes}_{kind}.jsonl"
-        for item in jsonl(path) if path.exists() else []:
+        path = EVAL / folder / f"{name}_{kind}.jsonl"
+        assert path.exists(), path
+        for item in jsonl(path):
             if item.get("answerable", True) and item.get("source"):
                 found, unit = source_problems(s, f"{kind} {item['id']}", item["source"], item["doc"])
                 problems += found
