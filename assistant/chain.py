@@ -312,8 +312,8 @@ def _holding_the_rest(sentence: str, cited: list[Paragraph], linked: list[Paragr
     """Linked paragraphs whose own text holds names or numbers of the sentence that the cited
     paragraphs' own text lacks (a footnote is checked together with its anchor sentence, but the
     reader sees only the footnote)."""
-    missing = set(missing_entities(sentence, " ".join(p.text for p in cited), include_first=True))
-    return [p for p in linked if missing - set(missing_entities(sentence, p.text, include_first=True))] if missing else []
+    missing = set(missing_entities(sentence, " ".join(p.text for p in cited), include_first=True, written_numbers=True))
+    return [p for p in linked if missing - set(missing_entities(sentence, p.text, include_first=True, written_numbers=True))] if missing else []
 
 
 def _linked(paragraph: Paragraph, passages: list[Paragraph]) -> list[Paragraph]:

@@ -3,7 +3,7 @@
 Text in quotation marks is a quote: only the exact words count (case, punctuation and spacing
 aside), and a near miss shows what differs. Other text is a claim: supported when one paragraph
 holds its names, numbers and dates and a sentence close in meaning; but a claim that is a source
-sentence with a content word replaced or left out ("een zwakke economie" for "een sterke economie")
+sentence with a content word replaced (or a negation left out) ("een zwakke economie" for "een sterke economie")
 is a near miss, whatever the embeddings say.
 """
 
@@ -14,7 +14,7 @@ import re
 
 from ingest.language import language_of
 from assistant.sentences import split_sentences
-from assistant.support import SentenceEmbedder, normalise, source_denies, support_similarity
+from assistant.support import NEGATIONS, SentenceEmbedder, normalise, source_denies, support_similarity
 from assistant.types import AnswerServices, CheckResult, Citation
 from index.retrieval import Hit
 from ingest.records import Paragraph
@@ -108,8 +108,8 @@ def _near_miss(words: list[str], records: list[Paragraph]) -> tuple[int, Paragra
 
 
 def _keeps_source_words(source: list[str], words: list[str], paragraph: set[str]) -> bool:
-    """The claim replaces or leaves out no content word of the source passage it nearly quotes
-    (adding words, "dateert", is rephrasing; the semantic test judges it). Naming what the source
+    """The claim replaces no content word of the source passage it nearly quotes and leaves out no
+    negation (adding words, "dateert", or leaving some out is rephrasing; the semantic test judges it). Naming what the source
     refers to is no change either: "de Chiptalent-regeling" for "de regeling" where the paragraph
     has introduced the Chiptalent-regeling (a Dutch compound ends in the word it specifies)."""
     from index.lexical import stopwords
@@ -119,6 +119,12 @@ def _keeps_source_words(source: list[str], words: list[str], paragraph: set[str]
             continue
         replaced, by = source[i1:i2], words[j1:j2]
         if op == "replace" and len(replaced) == len(by) and all(_specifies(new, old, paragraph) for old, new in zip(replaced, by)):
+            continue
+        if op == "delete":
+            # Leaving words out generalises ("een woningbouwimpuls" for "een aanvullende
+            # woningbouwimpuls"), unless what is left out is a negation.
+            if NEGATIONS & set(replaced):
+                return False
             continue
         if any(word not in stopwords() for word in replaced):
             return False

@@ -1,7 +1,7 @@
 """Is a sentence supported by source paragraphs? The one answer, for answer verification and `assistant check`.
 
-Tests, all required: every number, date, name and document number in the sentence occurs in the
-source text, whatever it puts in quotation marks occurs there verbatim, it adds no negation to the
+Tests, all required: every number (written out or not), date, name and document number in the
+sentence occurs in the source text, whatever it puts in quotation marks occurs there verbatim, it adds no negation to the
 source sentence it matches, a Dutch sentence shares at least half its content words with the
 source, and it means nearly the same as some source sentence (cosine of e5 embeddings at or above
 SUPPORT_THRESHOLD, calibrated by `python -m devtools.calibrate_support`) or repeats nearly all its
@@ -58,9 +58,21 @@ NEGATIONS = {
     "niet", "geen", "nooit", "niets", "niemand", "nergens", "allesbehalve", "allerminst",
     "not", "no", "never", "nothing", "none", "nobody", "nowhere", "cannot",
 }
+ARTICLES = {"de", "het", "een", "the", "a", "an"}
 QUOTE_CHARS = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‘": "'", "’": "'", "‚": "'", "–": "-", "—": "-"})
 QUOTED = re.compile(r'"([^"]+)"')
 NUMBER = re.compile(r"\d+(?:[ .,/-]\d+)*")
+# Numbers written out are numbers too, ordinals included: "in de eerste ronde" states another fact
+# than "in de tweede ronde", "activated twice" another than "not yet activated". "een"/"one" are
+# left out (far more often an article or a pronoun), and so is "ten" ("ten minste").
+_WRITTEN = {
+    "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8, "negen": 9, "tien": 10, "elf": 11, "twaalf": 12,
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "eleven": 11, "twelve": 12,
+    "tweemaal": 2, "driemaal": 3, "twice": 2, "thrice": 3,
+    "eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6, "zevende": 7, "achtste": 8, "negende": 9, "tiende": 10,
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+}
+WRITTEN_NUMBER = re.compile(rf"(?<![\w-])({'|'.join(sorted(_WRITTEN, key=len, reverse=True))})(?![\w-])", re.I)
 WORD = re.compile(r"[A-Za-zÀ-ÿ][\wÀ-ÿ&'-]*")
 
 
@@ -88,7 +100,16 @@ def _function_word(word: str) -> bool:
     return word in GENERIC_CAPITALS or word in stopwords()
 
 
-def missing_entities(sentence: str, source: str, include_first: bool = False) -> list[str]:
+def in_digits(text: str) -> str:
+    """The text with its written-out numbers as digits ("de tweede ronde" -> "de 2 ronde")."""
+    return WRITTEN_NUMBER.sub(lambda m: str(_WRITTEN[m.group(1).lower()]), text)
+
+
+def missing_entities(sentence: str, source: str, include_first: bool = False, written_numbers: bool = False) -> list[str]:
+    """The sentence's entities that the source does not hold; with written_numbers, numbers written
+    out in either count as numbers."""
+    if written_numbers:
+        sentence, source = in_digits(sentence), in_digits(source)
     haystack = fold(source)
     digits = re.sub(r"\D", "", haystack)
     missing = []
@@ -129,12 +150,18 @@ def source_denies(sentence: str, source_sentence: str) -> bool:
     """The source sentence denies what the sentence states: a negation in it stands right before
     words the sentence repeats ("trekt geen afzonderlijk budget uit" against "trekt een
     afzonderlijk budget uit"). A negation elsewhere in the source does not count: a source sentence
-    often carries one in a clause the sentence does not repeat."""
+    often carries one in a clause the sentence does not repeat; nor does one inside a noun phrase."""
     if negated(sentence):
         return False
     claimed = set(tokenize(sentence))
     words = re.findall(r"[a-zà-ÿ0-9]+", source_sentence.lower())
-    negated_words = (tokenize(" ".join(words[i + 1 : i + 3]))[:2] for i, w in enumerate(words) if w in NEGATIONS)
+    negated_words = (
+        tokenize(" ".join(words[i + 1 : i + 3]))[:2]
+        for i, w in enumerate(words)
+        # After an article the negation is part of a noun phrase and denies nothing: "de niet
+        # gehaalde mijlpalen" names the ones missed, beside the ones "volledig gehaald".
+        if w in NEGATIONS and (i == 0 or words[i - 1] not in ARTICLES)
+    )
     return any(denied and set(denied) <= claimed for denied in negated_words)
 
 
@@ -197,7 +224,7 @@ def support_similarity(
     named = " ".join([source, *dict.fromkeys(t for p in paragraphs for t in (p.doc_title, *p.section)), *authors])
     # The first word counts as a name too: "Intel heeft zitting in de Semicon Board NL" is close
     # in meaning to the member list, and only its first word is wrong.
-    if missing_entities(sentence, named, include_first=True) or misquoted(sentence, source):
+    if missing_entities(sentence, named, include_first=True, written_numbers=True) or misquoted(sentence, source):
         return None
     similarity, _, closest = best_support(sentence, paragraphs, embedder)
     if adds_negation(sentence, closest):

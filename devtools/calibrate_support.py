@@ -84,7 +84,7 @@ def main() -> None:
         gated = 0.0
         for paragraph in records:
             source = paragraph.search_text
-            if support.missing_entities(statement, source, include_first=True) or support.misquoted(statement, source):
+            if support.missing_entities(statement, source, include_first=True, written_numbers=True) or support.misquoted(statement, source):
                 continue
             similarity, _, closest = support.best_support(statement, [paragraph], embedder)
             if not support.adds_negation(statement, closest):

@@ -153,3 +153,16 @@ def test_naming_what_the_source_refers_to_keeps_its_words_and_another_name_does_
     assert _keeps_source_words(source, words_of("Voor de Chiptalent-regeling is 60 miljoen euro beschikbaar."), set(paragraph))
     assert not _keeps_source_words(source, words_of("Voor de Beethoven-regeling is 60 miljoen euro beschikbaar."), set(paragraph))
     assert not _keeps_source_words(source, words_of("Voor de subsidie is 60 miljoen euro beschikbaar."), set(paragraph))
+
+
+def test_leaving_words_out_is_rephrasing_but_leaving_out_a_negation_is_not():
+    source = words_of("Het Rijk draagt via een aanvullende woningbouwimpuls 180 miljoen euro bij.")
+    assert _keeps_source_words(source, words_of("Het Rijk draagt via een woningbouwimpuls 180 miljoen euro bij."), set(source))
+    denied = words_of("Het kabinet trekt geen afzonderlijk budget uit.")
+    assert not _keeps_source_words(denied, words_of("Het kabinet trekt afzonderlijk budget uit."), set(denied))
+
+
+def test_a_claim_leaving_out_a_word_of_its_source_sentence_is_supported(checker):
+    # Alinea 4: "Nederland speelt een leidende rol in de mondiale halfgeleiderketen."
+    result = checker.check("Nederland speelt een rol in de mondiale halfgeleiderketen.")
+    assert (result.verdict, result.match) == ("supported", "semantic")

@@ -73,6 +73,17 @@ def test_english_names_of_dutch_things_match_their_dutch_words():
     assert missing_entities("It was published in March 2025.", "gepubliceerd in mei 2025") == ["march"]
 
 
+def test_numbers_written_out_are_numbers_where_asked():
+    source = "PhotonDelta ontving in de tweede ronde van het Nationaal Groeifonds 470 miljoen euro voor zes jaar."
+    assert missing_entities("PhotonDelta ontving in de eerste ronde 470 miljoen euro.", source, True, written_numbers=True) == ["1"]
+    assert missing_entities("PhotonDelta ontving in ronde 2 van het fonds 470 miljoen euro voor 6 jaar.", source, True, written_numbers=True) == []
+    assert missing_entities("The mechanism has been activated twice.", "The mechanism has not yet been activated.", written_numbers=True) == ["2"]
+    # "een", "one" and "ten" are left alone: an article, a pronoun, "ten minste".
+    assert missing_entities("Er is ten minste een regeling.", "Er is een regeling.", written_numbers=True) == []
+    # Without written_numbers (the relevance gate) a question's "twee" asks for no digit.
+    assert missing_entities("Welke twee lidstaten?", "België en Finland", written_numbers=False) == []
+
+
 def test_misquoted_finds_quotes_that_are_not_verbatim():
     assert misquoted("De sector heet in het “Industriebeleid met focus” beloftevol.", ALINEA_4) == []
     assert misquoted('De sector heet "bijzonder beloftevol".', ALINEA_4) == []
@@ -92,6 +103,9 @@ def test_a_sentence_stating_what_the_source_denies_is_a_negation_too():
     # The denied words are not repeated: the source's negation belongs to a clause the sentence leaves out.
     assert not adds_negation("De financiering loopt via bestaande middelen.", source)
     assert not adds_negation("Nederland investeert in chips en talent.", "Nederland investeert niet alleen in chips maar ook in talent.")
+    # Inside a noun phrase a negation names something and denies nothing.
+    milestones = "Van de 58 mijlpalen zijn er 46 gehaald. De niet gehaalde mijlpalen betreffen de bouw."
+    assert not adds_negation("Van de 58 mijlpalen zijn er 46 gehaald.", milestones.split(". ")[1])
 
 
 def test_coverage_is_the_share_of_content_words_in_the_source():
