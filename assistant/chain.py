@@ -22,7 +22,7 @@ import prompts
 from assistant import extractive, generation
 from assistant.extractive import Relevance, ScoredSentence
 from ingest.language import language_of
-from assistant.sentences import split_sentences
+from ingest.sentences import split_sentences
 from assistant.support import SentenceEmbedder, best_support, is_supported, missing_entities
 from assistant.types import Answer, AnswerServices, Citation
 from index.listing import DocumentScope

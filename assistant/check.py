@@ -13,7 +13,7 @@ import difflib
 import re
 
 from ingest.language import language_of
-from assistant.sentences import split_sentences
+from ingest.sentences import split_sentences
 from assistant.support import NEGATIONS, SentenceEmbedder, normalise, source_denies, support_similarity
 from assistant.types import AnswerServices, CheckResult, Citation
 from index.retrieval import Hit

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant import answer_select, relevance
-from assistant.sentences import split_sentences
+from ingest.sentences import split_sentences
 from assistant.support import SentenceEmbedder
 from index.lexical import Vocabulary, tokenize
 from index.listing import listing_terms

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 import prompts
-from assistant.sentences import split_sentences
+from ingest.sentences import split_sentences
 
 REFUSAL_WORD = {"nl": "NIET_GEVONDEN", "en": "NOT_FOUND"}
 # The line on which a select-first reply names its sentences, and the line the answer starts on.

@@ -24,7 +24,7 @@ from typing import Any
 
 from assistant import answer_select
 from ingest.language import language_of
-from assistant.sentences import split_sentences
+from ingest.sentences import split_sentences
 from assistant.support import EQUIVALENTS, entities, missing_entities
 from index.abbreviations import with_abbreviations
 from index.lexical import Vocabulary, fold, tokenize

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ingest.language import language_of
-from assistant.sentences import split_sentences
+from ingest.sentences import split_sentences
 from index.lexical import fold, tokenize
 from ingest.records import Paragraph
 

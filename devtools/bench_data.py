@@ -12,7 +12,7 @@ import hashlib
 import random
 from pathlib import Path
 
-from assistant.sentences import split_sentences
+from ingest.sentences import split_sentences
 from ingest.records import Document, Paragraph, content_hash
 
 SUBJECTS = (

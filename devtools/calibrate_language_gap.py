@@ -27,7 +27,7 @@ DEFAULT_PAIRS = PROJECT_ROOT / "eval" / "language_pairs.jsonl"
 def main(argv: list[str]) -> int:
     from assistant import extractive
     from assistant.config import Settings
-    from assistant.sentences import split_sentences
+    from ingest.sentences import split_sentences
     from devtools.evaluate import corpus_assistant, load_jsonl
     from ingest.language import language_of
 

@@ -7,7 +7,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from index.vectorstore import NO_INDEX, Progress, SyncReport, dimension_mismatch, vectors_for
+from index.vectorstore import NO_INDEX, Progress, SyncReport, dimension_mismatch, sentences_of, vectors_for
 from ingest.errors import UserError
 from ingest.records import Document, Paragraph, content_hash
 
@@ -24,6 +24,7 @@ class FakeStore:
         # paragraph id -> (position in its document, record, vector, hash of the embedded text)
         self._records: dict[str, tuple[int, Paragraph, np.ndarray, str]] = {}
         self._documents: dict[str, Document] = {}
+        self._sentences: dict[str, list[list[float]]] = {}  # paragraph id -> its sentences' vectors
 
     # -- state ----------------------------------------------------------------------------------
 
@@ -39,6 +40,7 @@ class FakeStore:
             self._dimension = None
             self._records.clear()
             self._documents.clear()
+            self._sentences.clear()
             self._generation += 1
 
     def _create(self, dimension: int) -> None:
@@ -74,6 +76,8 @@ class FakeStore:
                     vectors = self.embeddings.embed_documents([p.search_text for _, p in to_embed])
                     for (position, paragraph), vector in zip(to_embed, vectors):
                         self._put(position, paragraph, vector)
+                        sentences = sentences_of(paragraph)
+                        self._sentences[paragraph.id] = [list(v) for v in self.embeddings.embed_documents(sentences)] if sentences else []
                     report.embedded += len(to_embed)
                     if progress:
                         progress(len(to_embed))
@@ -110,6 +114,7 @@ class FakeStore:
         ids = [pid for pid, (_, paragraph, _, _) in self._records.items() if gone(paragraph)]
         for pid in ids:
             del self._records[pid]
+            self._sentences.pop(pid, None)
         return len(ids)
 
     # -- reading --------------------------------------------------------------------------------
@@ -154,6 +159,11 @@ class FakeStore:
         with self._lock:
             inside = {pid for pid, held in self._records.items() if held[1].doc_id in wanted}
         return [(pid, s) for pid, s in self.query(vector, len(self._records)) if pid in inside][:n]
+
+    def sentence_vectors(self, ids: list[str]) -> dict[str, list[list[float]]]:
+        self._require()
+        with self._lock:
+            return {pid: self._sentences[pid] for pid in ids if self._sentences.get(pid)}
 
     def document_records(self, doc_id: str) -> list[Paragraph]:
         return [p for p in self.records() if p.doc_id == doc_id]

@@ -2,7 +2,9 @@
 
 Chroma is the single source of truth, so several server replicas can share one Chroma server:
 the paragraphs collection holds text, vector and every record field; a small documents
-collection holds document-level metadata. Records are upserted by stable id; a content hash
+collection holds document-level metadata; a sentences collection holds a vector per sentence of
+each paragraph of two sentences or more (retrieval compares a question with a paragraph's closest
+sentence too, which a long paragraph's one vector blurs). Records are upserted by stable id; a content hash
 decides whether a record needs a new vector. `ParagraphStore` implements `index.vectorstore.VectorStore`.
 """
 
@@ -25,6 +27,7 @@ from index.vectorstore import (
     SyncReport,
     dimension_mismatch,
     index_mismatch,
+    sentences_of,
     vectors_for,
 )
 from ingest.errors import NotReadyError, UserError
@@ -32,6 +35,7 @@ from ingest.records import Document, KamerstukRef, Paragraph, content_hash
 
 BATCH = 128
 READ_PAGE = 5000
+SENTENCES_VERSION = "sentences-1"
 
 T = TypeVar("T")
 
@@ -61,6 +65,7 @@ class ParagraphStore:
         self._given_client = client
         self._client = client
         self._open: tuple[Any, Any] | None = None
+        self._sentences_open: Any | None = None
         self._lock = threading.Lock()
         self._records_cache: tuple[str, list[Paragraph]] | None = None
 
@@ -104,11 +109,31 @@ class ParagraphStore:
             self._open = (paragraphs, documents)
             return paragraphs, documents
 
+    def _sentences(self, create: bool) -> Any | None:
+        """The sentences collection; None when reading an index made before it existed (its
+        paragraphs are then compared as wholes until the next ingest re-embeds them)."""
+        if self._sentences_open is not None:
+            return self._sentences_open
+        name = f"{self.config.collection}-sentences"
+        try:
+            if create:
+                handle = self.client.get_or_create_collection(name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
+            else:
+                handle = self.client.get_collection(name, embedding_function=None)
+        except Exception as exc:
+            if not create and _is_missing_collection(exc):
+                return None
+            self._forget()
+            raise _unreachable(self.config, exc) from None
+        self._sentences_open = handle
+        return handle
+
     def _forget(self) -> None:
         """Drop the connection and collection handles: the next call opens them again, so a
         restarted Chroma server, or collections replaced by a rebuild elsewhere, are picked up."""
         self._client = self._given_client
         self._open = None
+        self._sentences_open = None
 
     def _guarded(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         try:
@@ -157,8 +182,8 @@ class ParagraphStore:
             raise _unreachable(self.config, exc) from None
 
     def rebuild(self) -> None:
-        """Drop both collections; the next sync embeds everything again."""
-        for name in (self.config.collection, f"{self.config.collection}-documents"):
+        """Drop the collections; the next sync embeds everything again."""
+        for name in (self.config.collection, f"{self.config.collection}-documents", f"{self.config.collection}-sentences"):
             try:
                 self.client.delete_collection(name)
             except Exception as exc:
@@ -166,6 +191,7 @@ class ParagraphStore:
                     self._forget()
                     raise _unreachable(self.config, exc) from None
         self._open = None
+        self._sentences_open = None
         self._records_cache = None
 
     # -- writing ------------------------------------------------------------------------------
@@ -189,6 +215,7 @@ class ParagraphStore:
     def _sync(self, documents: list[Document], remove_missing: bool, progress: Progress, keep: Iterable[str]) -> SyncReport:
         paragraphs, docs = self._collections(create=True)
         self._check_dimension(paragraphs, int(self.embeddings.dimension))
+        sentences = self._sentences(create=True)
         report = SyncReport()
         guarded = self._guarded
         held = guarded(docs.get, include=["metadatas"])
@@ -206,6 +233,8 @@ class ParagraphStore:
         # Texts of all documents are embedded together: one batch per document would pad every
         # small document to its longest paragraph (measured: 2x the encoder's work).
         for batch in _batches(queue, BATCH):
+            # Sentences first: a paragraph whose hash is stored has its sentence vectors.
+            self._write_sentences(sentences, [p for _, p, _ in batch])
             vectors = self.embeddings.embed_documents([p.search_text for _, p, _ in batch])
             guarded(
                 paragraphs.upsert,
@@ -221,8 +250,8 @@ class ParagraphStore:
                 pending[document.id] -= 1
                 if pending[document.id] == 0:
                     finished.append(document)
-            self._finish(paragraphs, docs, finished, vanished, held_meta, report)
-        self._finish(paragraphs, docs, finished, vanished, held_meta, report)
+            self._finish(paragraphs, docs, sentences, finished, vanished, held_meta, report)
+        self._finish(paragraphs, docs, sentences, finished, vanished, held_meta, report)
         if remove_missing:
             wanted = {d.id for d in documents} | set(keep)
             stale = [doc_id for doc_id in held_meta if doc_id not in wanted]
@@ -231,6 +260,7 @@ class ParagraphStore:
                 if existing:
                     guarded(paragraphs.delete, ids=existing)
                     report.deleted += len(existing)
+                guarded(sentences.delete, where={"doc_id": doc_id})
                 guarded(docs.delete, ids=[doc_id])
             report.removed_documents = tuple(stale)
         if report.embedded or report.updated or report.deleted:
@@ -241,7 +271,8 @@ class ParagraphStore:
     def add_embedded(self, documents: list[Document], vectors: Sequence[Sequence[float]], page: int = READ_PAGE) -> int:
         """Bulk load: upsert these documents' records with precomputed vectors (one per paragraph, in
         document order), `page` records per write. Unlike `sync` it compares and removes nothing, and
-        writes (and syncs to disk) once per page rather than per document and per 128 paragraphs."""
+        writes (and syncs to disk) once per page rather than per document and per 128 paragraphs;
+        it writes no sentence vectors (retrieval then compares these paragraphs as wholes)."""
         rows = vectors_for(documents, vectors)
         paragraphs, docs = self._collections(create=True)
         if rows:
@@ -269,7 +300,8 @@ class ParagraphStore:
         return len(rows)
 
     def _finish(
-        self, paragraphs: Any, docs: Any, finished: list[Document], vanished: dict[str, list[str]], held_meta: dict[str, Any], report: SyncReport
+        self, paragraphs: Any, docs: Any, sentences: Any, finished: list[Document], vanished: dict[str, list[str]], held_meta: dict[str, Any],
+        report: SyncReport,
     ) -> None:
         """Document records are written after all their paragraphs: a document whose sync was cut
         short keeps its old hash and is synced again next time. Each write is a disk sync (tens
@@ -279,10 +311,23 @@ class ParagraphStore:
             gone = vanished.pop(document.id, [])
             if gone:
                 self._guarded(paragraphs.delete, ids=gone)
+                self._guarded(sentences.delete, where={"paragraph": {"$in": gone}})
                 report.deleted += len(gone)
             meta = _document_metadata(document)
             if held_meta.get(document.id) != meta:
                 self._guarded(docs.upsert, ids=[document.id], embeddings=[[1.0]], metadatas=[meta], documents=[document.title])
+
+    def _write_sentences(self, sentences: Any, paragraphs: list[Paragraph]) -> None:
+        """Replace these paragraphs' sentence vectors (a changed paragraph may have fewer sentences)."""
+        self._guarded(sentences.delete, where={"paragraph": {"$in": [p.id for p in paragraphs]}})
+        rows = [(f"{p.id}~{i}", p, sentence) for p in paragraphs for i, sentence in enumerate(sentences_of(p))]
+        for chunk in _batches(rows, BATCH):
+            self._guarded(
+                sentences.upsert,
+                ids=[sid for sid, _, _ in chunk],
+                embeddings=self.embeddings.embed_documents([sentence for _, _, sentence in chunk]),
+                metadatas=[{"paragraph": p.id, "doc_id": p.doc_id} for _, p, _ in chunk],
+            )
 
     def _new_generation(self, paragraphs: Any) -> None:
         """A token in the collection's metadata that changes with every write, so every process
@@ -372,6 +417,21 @@ class ParagraphStore:
             return []
         return [(pid, 1.0 - float(dist)) for pid, dist in zip(result["ids"][0], result["distances"][0])]
 
+    def sentence_vectors(self, ids: list[str]) -> dict[str, list[list[float]]]:
+        """The sentence vectors of these paragraphs (those of two sentences or more), by paragraph id."""
+        if not ids:
+            return {}
+
+        def read(*_: Any) -> dict[str, Any] | None:
+            sentences = self._sentences(create=False)
+            return None if sentences is None else sentences.get(where={"paragraph": {"$in": list(ids)}}, include=["embeddings", "metadatas"])
+
+        page = self._read(read)
+        found: dict[str, list[list[float]]] = {}
+        for vector, meta in zip(page["embeddings"] if page is not None else [], page["metadatas"] if page is not None else []):
+            found.setdefault(meta["paragraph"], []).append(list(vector))
+        return found
+
     def document_records(self, doc_id: str) -> list[Paragraph]:
         """One document's records in document order, read with a `where` filter (not all records)."""
         page = self._read(lambda paragraphs, _: paragraphs.get(where={"doc_id": doc_id}, include=["documents", "metadatas"]))
@@ -447,7 +507,9 @@ def _paragraph_metadata(paragraph: Paragraph, position: int) -> dict[str, Any]:
         "hash": paragraph.hash,
         "anchor": paragraph.anchor,
         "position": position,
-        "embed_hash": content_hash(paragraph.search_text),
+        # With the sentences split as they are embedded: an index from before the sentences
+        # collection, or from another splitter, embeds its paragraphs again.
+        "embed_hash": content_hash(" | ".join([SENTENCES_VERSION, paragraph.search_text, *sentences_of(paragraph)])),
     }
     meta["meta_hash"] = hashlib.sha1(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     return meta

@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterable, Protocol, Sequence, runtime_checkabl
 
 from ingest.errors import UserError
 from ingest.records import Document, Paragraph
+from ingest.sentences import split_sentences
 
 NO_INDEX = "Er is nog geen index; voer eerst 'assistant ingest' uit."
 DAMAGED = "De index is beschadigd (waarschijnlijk door een afgebroken ingest); voer 'assistant ingest' uit om hem opnieuw op te bouwen."
@@ -87,11 +88,22 @@ class VectorStore(Protocol):
     def query_within(self, vector: list[float], n: int, doc_ids: list[str]) -> list[tuple[str, float]]:
         """As `query`, over the records of these documents only."""
 
+    def sentence_vectors(self, ids: list[str]) -> dict[str, list[list[float]]]:
+        """The vectors of these records' sentences (`sentences_of`), by record id; records of one
+        sentence, and records written by `add_embedded`, have none."""
+
     def document_records(self, doc_id: str) -> list[Paragraph]:
         """One document's records in document order, without reading the others."""
 
     def records_by_ids(self, ids: list[str]) -> list[Paragraph]:
         """The records with these ids (those that exist), in the order given."""
+
+
+def sentences_of(paragraph: Paragraph) -> list[str]:
+    """The sentences that get vectors of their own: none for a one-sentence paragraph (its own
+    vector is that sentence's)."""
+    sentences = split_sentences(paragraph.text)
+    return sentences if len(sentences) > 1 else []
 
 
 def vectors_for(documents: list[Document], vectors: Sequence[Sequence[float]]) -> list[tuple[Document, int, Paragraph, Sequence[float]]]:

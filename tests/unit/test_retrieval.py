@@ -191,6 +191,9 @@ class _RankedStore:
     def query(self, vector, n):
         return [(self._records[1].id, 0.9), (self._records[0].id, 0.8)]
 
+    def sentence_vectors(self, ids):
+        return {}
+
 
 def _paragraph(doc_id: str, text: str) -> Paragraph:
     return Paragraph(f"{doc_id}#1", doc_id, doc_id, "paragraph", 1, "alinea 1", (1,), (), text)
@@ -284,3 +287,27 @@ def test_a_paragraph_of_the_document_the_question_is_about_moves_ahead_on_the_de
     same_title = paragraph("actieplan-2", "Actieplan techniektalent", "Er komen meer plaatsen in het mbo.")
     retriever = HybridRetriever(_GivenDenseStore([(same_title, 0.81), (plan, 0.80)]), FakeEmbeddings())
     assert [h.paragraph.id for h in retriever.search(question, 2)] == ["actieplan-2#1", "actieplan#1"]
+
+
+class _GivenSentencesStore(_GivenDenseStore):
+    def __init__(self, ranked, sentences):
+        super().__init__(ranked)
+        self._sentences = sentences
+
+    def sentence_vectors(self, ids):
+        return {pid: self._sentences[pid] for pid in ids if pid in self._sentences}
+
+
+def test_a_long_paragraph_is_also_compared_by_its_closest_sentence():
+    question = "Hoeveel technici worden er extra opgeleid?"
+    asked = FakeEmbeddings().embed_query(question)
+    long = Paragraph("b#1", "b", "Brief", "paragraph", 1, "alinea 1", (1,), (), "Een lange alinea over veel dingen. En over vakmensen.")
+    short = Paragraph("b#2", "b", "Brief", "paragraph", 2, "alinea 2", (1,), (), "Een korte alinea.")
+    ranked = [(short, 0.85), (long, 0.80)]
+    # Its second sentence is the question's closest text: 0.7 * 0.80 + 0.3 * 1.0 = 0.86 > 0.85.
+    retriever = HybridRetriever(_GivenSentencesStore(ranked, {"b#1": [[0.0] * len(asked), asked]}), FakeEmbeddings())
+    hits = retriever.search(question, 2)
+    assert [h.paragraph.id for h in hits] == ["b#1", "b#2"]
+    assert hits[0].dense == 0.80  # the similarity shown is the paragraph's own
+    # Without sentence vectors (an index from before them) the paragraph's own vector decides.
+    assert [h.paragraph.id for h in HybridRetriever(_GivenDenseStore(ranked), FakeEmbeddings()).search(question, 2)] == ["b#2", "b#1"]

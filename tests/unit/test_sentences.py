@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.sentences import split_sentences
+from ingest.sentences import split_sentences
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from ingest.errors import UserError
 from index.embeddings import FakeEmbeddings
 from assistant.wiring import make_store
 from index.store import IndexMismatchError
+from index.vectorstore import sentences_of
 from ingest.records import content_hash
 from tests.conftest import LETTER
 
@@ -74,7 +75,8 @@ def test_first_ingest_embeds_every_record_with_id_and_content_hash(assistant, em
     records = assistant.store.records()
 
     assert result.embedded == len(records) == result.report.paragraphs == assistant.store.count()
-    assert len(embeddings.embedded) == len(records)
+    # Each record once, and each sentence of a record of two sentences or more.
+    assert len(embeddings.embedded) == len(records) + sum(len(sentences_of(p)) for p in records)
     assert len({p.id for p in records}) == len(records)
     assert all(p.id.startswith(f"{p.doc_id}:") for p in records)
     assert all(p.hash == content_hash(p.text) for p in records)
@@ -128,6 +130,31 @@ def test_changed_document_embeds_only_changed_paragraphs_and_deletes_vanished(as
     assert texts_of(assistant, "chips") == ["Brief over de chipsector", CHIPS, TALENT_V2, ENERGY, WATER]
     # The letter was not touched at all.
     assert result.unchanged == result.report.paragraphs - 2
+
+
+TWO_SENTENCES = "Het kabinet investeert in de regio. Daarom groeit het aantal banen in Eindhoven snel."
+TWO_SENTENCES_V2 = "Het kabinet investeert in de regio Eindhoven."
+
+
+def test_sentences_of_a_paragraph_get_vectors_replaced_with_it_and_removed_with_its_document(assistant, embeddings, corpus):
+    write(corpus, "chips.txt", CHIPS, TWO_SENTENCES)
+    assistant.ingest()
+    by_text = {p.text: p.id for p in assistant.store.records()}
+    vectors = assistant.store.sentence_vectors([by_text[CHIPS], by_text[TWO_SENTENCES]])
+    assert list(vectors) == [by_text[TWO_SENTENCES]]  # one sentence: its paragraph's vector is enough
+    assert len(vectors[by_text[TWO_SENTENCES]]) == 2
+    assert vectors[by_text[TWO_SENTENCES]][1] == pytest.approx(FakeEmbeddings().embed_documents(["Daarom groeit het aantal banen in Eindhoven snel."])[0])
+
+    write(corpus, "chips.txt", CHIPS, TWO_SENTENCES_V2)
+    assistant.ingest()
+    assert assistant.store.sentence_vectors([by_text[TWO_SENTENCES]]) == {}  # the paragraph vanished, and its sentences
+
+    write(corpus, "chips.txt", CHIPS, TWO_SENTENCES)
+    assistant.ingest()
+    assert len(assistant.store.sentence_vectors([by_text[TWO_SENTENCES]])[by_text[TWO_SENTENCES]]) == 2
+    (corpus / "chips.txt").unlink()
+    assistant.ingest()
+    assert assistant.store.sentence_vectors([by_text[TWO_SENTENCES]]) == {}
 
 
 def test_moved_paragraphs_update_metadata_without_new_vectors(assistant, embeddings, corpus):

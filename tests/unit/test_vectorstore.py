@@ -100,6 +100,7 @@ def test_rebuild_empties_the_index(store, tmp_path):
     store.rebuild()
     assert not store.exists()
     assert store.sync(documents(tmp_path / "a", CHIPS), remove_missing=False).embedded == 2
+    assert store.sentence_vectors([p.id for p in store.records()]) == {}
 
 
 def test_fake_and_chroma_give_the_same_answers(settings, tmp_path):
@@ -110,6 +111,10 @@ def test_fake_and_chroma_give_the_same_answers(settings, tmp_path):
     assert fake.records() == chroma.records() and fake.documents() == chroma.documents()
     query = FakeEmbeddings().embed_query("Wie zitten er in de Semicon Board NL?")
     assert [pid for pid, _ in fake.query(query, 10)] == [pid for pid, _ in chroma.query(query, 10)]
+    ids = [p.id for p in fake.records()]
+    sentences = fake.sentence_vectors(ids)
+    assert sentences and sentences.keys() == chroma.sentence_vectors(ids).keys()
+    assert all(np.allclose(sorted(map(tuple, sentences[i])), sorted(map(tuple, chroma.sentence_vectors([i])[i])), atol=1e-5) for i in sentences)
 
 
 def test_the_service_answers_alike_on_either_store(settings):
