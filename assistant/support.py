@@ -1,8 +1,9 @@
 """Is a sentence supported by source paragraphs? The one answer, for answer verification and `assistant check`.
 
 Tests, all required: every number (written out or not), date, name and document number in the
-sentence occurs in the source text, whatever it puts in quotation marks occurs there verbatim, it adds no negation to the
-source sentence it matches, a Dutch sentence shares at least half its content words with the
+sentence occurs in the source text (across languages only the numbers: a name may be translated),
+whatever it puts in quotation marks occurs there verbatim, it adds no negation to the source
+sentence it matches, a Dutch sentence shares at least half its content words with the
 source, and it means nearly the same as some source sentence (cosine of e5 embeddings at or above
 SUPPORT_THRESHOLD, calibrated by `python -m devtools.calibrate_support`) or repeats nearly all its
 content words (HIGH_COVERAGE).
@@ -224,13 +225,19 @@ def support_similarity(
     named = " ".join([source, *dict.fromkeys(t for p in paragraphs for t in (p.doc_title, *p.section)), *authors])
     # The first word counts as a name too: "Intel heeft zitting in de Semicon Board NL" is close
     # in meaning to the member list, and only its first word is wrong.
-    if missing_entities(sentence, named, include_first=True, written_numbers=True) or misquoted(sentence, source):
+    language = language or language_of(sentence)
+    missing = missing_entities(sentence, named, include_first=True, written_numbers=True)
+    if language != language_of(source):
+        # Across languages a name is a translation ("National Growth Fund" for "Nationaal
+        # Groeifonds", "Germany" for "Duitsland"): only numbers must occur literally.
+        missing = [entity for entity in missing if entity.isdigit()]
+    if missing or misquoted(sentence, source):
         return None
     similarity, _, closest = best_support(sentence, paragraphs, embedder)
     if adds_negation(sentence, closest):
         return None
     covered = coverage(sentence, source)
-    if covered < MIN_COVERAGE and (language or language_of(sentence)) == "nl":
+    if covered < MIN_COVERAGE and language == "nl":
         return None
     return similarity if similarity >= SUPPORT_THRESHOLD or covered >= HIGH_COVERAGE else None
 

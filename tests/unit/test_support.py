@@ -127,6 +127,22 @@ def test_is_supported_requires_entities_and_meaning():
     assert not is_supported("De Semicon Board NL is begin 2025 van start gegaan.", [sectors], embedder)
 
 
+class _SameMeaning(FakeEmbeddings):
+    """Every text means the same: only the literal tests (names, numbers, negations) decide."""
+
+    def embed_documents(self, texts):
+        return [[1.0] + [0.0] * (self.dimension - 1) for _ in texts]
+
+
+def test_across_languages_names_may_be_translated_but_numbers_must_occur():
+    embedder = SentenceEmbedder(_SameMeaning())
+    dutch = para("Nederland en Duitsland trekken de werkgroep over investeringen, die in 2025 voor het eerst bijeenkomt.", 1)
+    assert is_supported("The Netherlands and Germany lead the working group on investment.", [dutch], embedder)
+    assert not is_supported("The Netherlands and Germany lead the working group, which first meets in 2026.", [dutch], embedder)
+    # In the source's own language a name is a name.
+    assert not is_supported("Nederland en Frankrijk trekken de werkgroep over investeringen.", [dutch], embedder)
+
+
 def test_best_support_returns_the_closest_source_sentence():
     embedder = SentenceEmbedder(FakeEmbeddings())
     board, sectors = para(ALINEA_8, 8), para(ALINEA_4, 4)
