@@ -38,7 +38,7 @@ ANSWER_FLOORS = {
 FALSE_REFUSAL_CEILING = {"multidoc": 0.05, "own_multidoc": 0.05}
 # The probes (eval/probes, written after the tuning; see its README), against the same corpora.
 # Measured 4 Dec 2026 (thirteenth session): shared corpus accuracy 0.913, citation hit 0.957, refusals
-# 0.875, false refusals 0.0, claims 0.875; own corpus (g and p batches) accuracy 0.944, citation hit
+# 0.875, false refusals 0.0, claims 1.0 (0.875 before a translated name counted across languages); own corpus (g and p batches) accuracy 0.944, citation hit
 # 0.944, refusals 0.833, false refusals 0.056, claims 1.0 (0.5 before written-out numbers, left-out
 # words and noun-phrase negations were judged as they are now).
 PROBES = {
@@ -46,7 +46,7 @@ PROBES = {
     "own_multidoc": (EVAL / "probes" / "own_multidoc_qa.jsonl", EVAL / "probes" / "own_multidoc_claims.jsonl"),
 }
 PROBE_FLOORS = {
-    "multidoc": {"accuracy": 0.88, "citation_hit": 0.93, "refusal_accuracy": 0.85, "claims_accuracy": 0.85},
+    "multidoc": {"accuracy": 0.88, "citation_hit": 0.93, "refusal_accuracy": 0.85, "claims_accuracy": 0.95},
     "own_multidoc": {"accuracy": 0.9, "citation_hit": 0.9, "refusal_accuracy": 0.8, "claims_accuracy": 0.95},
 }
 PROBE_FALSE_REFUSAL_CEILING = {"multidoc": 0.05, "own_multidoc": 0.1}
