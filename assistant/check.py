@@ -3,8 +3,8 @@
 Text in quotation marks is a quote: only the exact words count (case, punctuation and spacing
 aside), and a near miss shows what differs. Other text is a claim: supported when one paragraph
 holds its names, numbers and dates and a sentence close in meaning; but a claim that is a source
-sentence with a content word replaced (or a negation left out) ("een zwakke economie" for "een sterke economie")
-is a near miss, whatever the embeddings say.
+sentence with a content word replaced or a negation left out ("een zwakke economie" for "een sterke
+economie") is a near miss, whatever the embeddings say.
 """
 
 from __future__ import annotations
@@ -109,8 +109,8 @@ def _near_miss(words: list[str], records: list[Paragraph]) -> tuple[int, Paragra
 
 def _keeps_source_words(source: list[str], words: list[str], paragraph: set[str]) -> bool:
     """The claim replaces no content word of the source passage it nearly quotes and leaves out no
-    negation (adding words, "dateert", or leaving some out is rephrasing; the semantic test judges it). Naming what the source
-    refers to is no change either: "de Chiptalent-regeling" for "de regeling" where the paragraph
+    negation (adding words, "dateert", or leaving others out is rephrasing; the semantic test judges
+    it). Naming what the source refers to is no change either: "de Chiptalent-regeling" for "de regeling" where the paragraph
     has introduced the Chiptalent-regeling (a Dutch compound ends in the word it specifies)."""
     from index.lexical import stopwords
 

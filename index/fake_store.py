@@ -76,8 +76,12 @@ class FakeStore:
                     vectors = self.embeddings.embed_documents([p.search_text for _, p in to_embed])
                     for (position, paragraph), vector in zip(to_embed, vectors):
                         self._put(position, paragraph, vector)
-                        sentences = sentences_of(paragraph)
-                        self._sentences[paragraph.id] = [list(v) for v in self.embeddings.embed_documents(sentences)] if sentences else []
+                    rows = [(p.id, s) for _, p in to_embed for s in sentences_of(p)]
+                    embedded = self.embeddings.embed_documents([s for _, s in rows]) if rows else []
+                    for _, paragraph in to_embed:
+                        self._sentences[paragraph.id] = []
+                    for (pid, _), vector in zip(rows, embedded):
+                        self._sentences[pid].append(list(vector))
                     report.embedded += len(to_embed)
                     if progress:
                         progress(len(to_embed))

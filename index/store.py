@@ -4,8 +4,8 @@ Chroma is the single source of truth, so several server replicas can share one C
 the paragraphs collection holds text, vector and every record field; a small documents
 collection holds document-level metadata; a sentences collection holds a vector per sentence of
 each paragraph of two sentences or more (retrieval compares a question with a paragraph's closest
-sentence too, which a long paragraph's one vector blurs). Records are upserted by stable id; a content hash
-decides whether a record needs a new vector. `ParagraphStore` implements `index.vectorstore.VectorStore`.
+sentence too, which a long paragraph's one vector blurs). Records are upserted by stable id; a
+content hash decides whether a record needs a new vector. `ParagraphStore` implements `index.vectorstore.VectorStore`.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ from ingest.records import Document, KamerstukRef, Paragraph, content_hash
 
 BATCH = 128
 READ_PAGE = 5000
+# Part of every embed hash: an index from before the sentences collection embeds its paragraphs
+# (and their sentences) again. Change it when `split_sentences` changes.
 SENTENCES_VERSION = "sentences-1"
 
 T = TypeVar("T")
@@ -275,6 +277,7 @@ class ParagraphStore:
         it writes no sentence vectors (retrieval then compares these paragraphs as wholes)."""
         rows = vectors_for(documents, vectors)
         paragraphs, docs = self._collections(create=True)
+        self._sentences(create=True)  # empty: a search then reads no sentences, and finds the collection
         if rows:
             self._check_dimension(paragraphs, len(rows[0][3]))
         for chunk in _batches(rows, page):
@@ -428,8 +431,9 @@ class ParagraphStore:
 
         page = self._read(read)
         found: dict[str, list[list[float]]] = {}
-        for vector, meta in zip(page["embeddings"] if page is not None else [], page["metadatas"] if page is not None else []):
-            found.setdefault(meta["paragraph"], []).append(list(vector))
+        if page is not None:
+            for vector, meta in zip(page["embeddings"], page["metadatas"]):
+                found.setdefault(meta["paragraph"], []).append(list(vector))
         return found
 
     def document_records(self, doc_id: str) -> list[Paragraph]:
@@ -507,9 +511,7 @@ def _paragraph_metadata(paragraph: Paragraph, position: int) -> dict[str, Any]:
         "hash": paragraph.hash,
         "anchor": paragraph.anchor,
         "position": position,
-        # With the sentences split as they are embedded: an index from before the sentences
-        # collection, or from another splitter, embeds its paragraphs again.
-        "embed_hash": content_hash(" | ".join([SENTENCES_VERSION, paragraph.search_text, *sentences_of(paragraph)])),
+        "embed_hash": content_hash(f"{SENTENCES_VERSION} | {paragraph.search_text}"),
     }
     meta["meta_hash"] = hashlib.sha1(json.dumps(meta, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     return meta
