@@ -63,6 +63,7 @@ ANY_NUMBER_ASKED = re.compile(
     r"how fast|how big|how large|how high|how often|how much)\b",
     re.I,
 )
+SHARE_ASKED = re.compile(r"\b(?:procent|percent|percentage|welk aandeel|what share)\b", re.I)
 COUNT_ASKED = re.compile(r"\b(?:hoeveel|how many)\b", re.I)
 COUNTED = re.compile(r"\b(?:hoeveel|how many)\s+([\w-]+)", re.I)  # what a count counts: "hoeveel promovendi"
 SHARE_OF = re.compile(r"\s*(?:procent|percent|%)?\s*(?:van|of)\s+(?:de|het|alle|the|all)?\s*((?:[\w-]+\s+){0,2}[\w-]+)", re.I)
@@ -132,7 +133,10 @@ def _share_of(rest: str, counted: str) -> bool:
 
 
 def _amount_asked(question: str) -> str | None:
-    """'money', 'count', or None (any number answers)."""
+    """'money', 'count', or None (any number answers). A share asked for is a share even of money
+    ("met hoeveel procent bleven de uitgaven achter bij de begroting")."""
+    if SHARE_ASKED.search(question):
+        return None
     if MONEY_ASKED.search(question):
         return "money"
     if ANY_NUMBER_ASKED.search(question):

@@ -324,6 +324,14 @@ def test_dates_amounts_and_shares_in_the_forms_documents_write_them(kind, questi
     assert answer_select.expected_kind(question) == kind and answer_select.holds(kind, sentence, question)
 
 
+@pytest.mark.parametrize("question", [
+    "Met hoeveel procent bleven de uitgaven in 2024 achter bij de begroting?",
+    "What share of the budget goes to talent?",
+])
+def test_a_share_of_money_asked_for_is_answered_by_a_percentage(question):
+    assert answer_select.holds("amount", "De uitgaven bleven ongeveer 14 procent achter bij de begroting.", question)
+
+
 def test_a_share_in_words_does_not_answer_how_many():
     assert not answer_select.holds("amount", "De helft van het budget gaat naar talent.", "Hoeveel studenten beginnen er?")
 
