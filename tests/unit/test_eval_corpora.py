@@ -320,9 +320,9 @@ def test_every_note_is_a_footnote_referenced_where_it_was_in_every_format(name, 
     assert lost_notes(name, document) == {"missing": [], "unreferenced": []}
 
 
-@pytest.mark.parametrize("name,folder", [(name, folder) for folder in ("probes", "fresh", "fresh2", "fresh3", "fresh4") for name in ("multidoc", "own_multidoc")])
+@pytest.mark.parametrize("name,folder", [(name, folder) for folder in ("probes", "fresh", "fresh2", "fresh3", "fresh4", "fresh5") for name in ("multidoc", "own_multidoc")])
 def test_probes_and_fresh_questions_have_verbatim_sources_and_facts(name, folder):
-    """eval/probes and eval/fresh…fresh4: the team's questions on each corpus (see their READMEs), held to
+    """eval/probes and eval/fresh…fresh5: the team's questions on each corpus (see their READMEs), held to
     the same source rules."""
     s = eval_set(name)
     problems = []
