@@ -31,11 +31,12 @@ def listing_terms(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tokenize(match.group("rest") or match.group("rest_en") or "")))
 
 
-# "de Kamerbrief over de Semicon Visie 2035", "the letter on the Semicon Visie 2035": a kind of
-# document, then words of its title (matched against the catalogue, word by word).
+# "de Kamerbrief over de Semicon Visie 2035", "the letter on the Semicon Visie 2035", the covering
+# letter "de brief bij de Semicon Visie 2035": a kind of document, then words of its title (matched
+# against the catalogue, word by word).
 _DOCUMENT_BY_TITLE = re.compile(
-    r"\b(?:de|het|the)\s+[\w-]*?(?:brief|rapportage|rapport|letter|report|paper)\s+"
-    r"(?:over|on|about|van|of|inzake|betreffende|regarding)\s+(?:de\s+|het\s+|the\s+)?(?P<title>[^,.;:?!]+)",
+    r"\b(?:de|het|the)\s+(?:begeleidende\s+|covering\s+)?[\w-]*?(?:brief|rapportage|rapport|letter|report|paper)\s+"
+    r"(?:over|on|about|van|of|inzake|betreffende|regarding|bij|accompanying)\s+(?:de\s+|het\s+|the\s+)?(?P<title>[^,.;:?!]+)",
     re.I,
 )
 # "de Nederlandse non-paper", "de Kamerbrief", "het Actieplan techniektalent", "de Nationale

@@ -78,6 +78,10 @@ CATALOGUE = [
      "which analysis underlines a coherent approach?"),
     ("Wat zegt de voortgangsrapportage van het Nationaal Groeifonds over chipontwerp?", ("groeifonds",), "Wat zegt over chipontwerp?"),
     ("Hoeveel woningen noemt Kamerstuk 33009 nr. 171?", ("kst-33009-171",), "Hoeveel woningen noemt?"),
+    # The covering letter of a report, named by the report's title.
+    ("Wie ondertekende volgens de begeleidende brief bij de Semicon Visie 2035 het stuk?", ("kamerbrief-semicon",),
+     "Wie ondertekende het stuk?"),
+    ("Whom does the letter accompanying the Semicon Visie 2035 thank?", ("kamerbrief-semicon",), "Whom does thank?"),
     # A kind of document that one indexed title has names that document.
     ("Wat stelt de Nederlandse non-paper voor over staatssteun?", ("non-paper",), "Wat stelt voor over staatssteun?"),
     ("Wat zegt de Kamerbrief over talent?", ("kamerbrief-semicon",), "Wat zegt over talent?"),
